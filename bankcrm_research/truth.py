@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from bankcrm_research.paths import data_dir
@@ -88,7 +87,3 @@ def truth_vs_estimate(rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.Da
     df["covered"] = df["covered"].astype(bool)
     extra = [c for c in df.columns if c not in TRUTH_COLUMNS]
     return df[TRUTH_COLUMNS + extra].reset_index(drop=True)
-
-
-def _finite(x: float) -> bool:  # pragma: no cover - tiny helper
-    return bool(np.isfinite(x))
