@@ -51,6 +51,7 @@ __all__ = [
     "pca_weights",
     "build_index",
     "rank_agreement",
+    "attach_index",
 ]
 
 PKU_DIMENSIONS = ("coverage_breadth", "usage_depth", "digitization_level")
@@ -408,3 +409,45 @@ def rank_agreement(
             m = g == val
             rows.append(row(val, a[m], b[m]))
     return pd.DataFrame(rows)
+
+
+def attach_index(
+    panel: pd.DataFrame,
+    indicators: pd.DataFrame,
+    *,
+    index_column: str = "if_index",
+    on: Sequence[str] = ("province", "year"),
+    scale: float = 100.0,
+) -> pd.DataFrame:
+    """Match the regional index to each bank-year by the bank's location.
+
+    Adds ``index_column`` and ``<index_column>_<scale>`` (the index divided by ``scale``, so that a
+    coefficient is the effect of +``scale`` index points, the unit of the planted truth). Bank-years
+    without an index value (e.g. before the PKU index starts in 2011) are kept with NaN and
+    reported in a warning; the regressions drop them with their own count.
+    """
+    on = list(on)
+    require_columns(panel, on, table="bank_panel", param="columns")
+    require_columns(indicators, [*on, index_column], table="internet_finance_indicators", param="columns")
+    if indicators.duplicated(on).any():
+        raise ValueError(
+            f"internet_finance_indicators has {int(indicators.duplicated(on).sum())} duplicated {on} rows; "
+            f"one index value per {on} is needed."
+        )
+    right = indicators[[*on, index_column]]
+    left = panel.drop(columns=[index_column], errors="ignore")
+    out = left.merge(right, on=on, how="left", validate="many_to_one")
+    n_na = int(out[index_column].isna().sum())
+    if n_na:
+        import warnings as _w
+
+        from bankcrm_research.validate import DataWarning
+
+        _w.warn(
+            f"bank_panel: {n_na} of {len(out)} bank-years have no {index_column} for their {on} "
+            f"(check province spellings or the index's first year).",
+            DataWarning,
+            stacklevel=2,
+        )
+    out[f"{index_column}_{int(scale)}"] = out[index_column] / scale
+    return out

@@ -297,9 +297,10 @@ class PanelResult:
         for m_i, model in enumerate(models):
             sub = tab[tab["model"] == model].set_index("term").reindex(term_order)
             pos = np.arange(len(term_order)) + (m_i - (len(models) - 1) / 2) * step
+            est = sub["estimate"].to_numpy(float)
             ax.errorbar(
-                sub["estimate"], pos,
-                xerr=[sub["estimate"] - sub["ci_low"], sub["ci_high"] - sub["estimate"]],
+                est, pos,
+                xerr=[est - sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float) - est],
                 fmt="o", capsize=3, label=model,
             )
         ax.axvline(0, color="grey", lw=0.8, ls="--")

@@ -1,0 +1,81 @@
+"""Event study, DiD, placebo and the staggered (did2s) estimator on simulated panels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bankcrm_research.competition.event_study import (
+    EVENT_COLUMNS,
+    did_estimate,
+    event_study,
+    placebo_did,
+    staggered_did,
+)
+from bankcrm_research.competition.simulate import simulate_bank_panel, simulate_staggered_panel
+
+CONTROLS = ["log_assets", "if_index_100"]
+
+
+def test_event_study_recovers_dynamic_effects(sim_panel):
+    panel, truth = sim_panel
+    es = event_study(panel, outcome="demand_deposit_share", controls=CONTROLS)
+    tab = es.tidy()
+    assert list(tab.columns) == EVENT_COLUMNS
+    ref = tab[tab["is_reference"]].iloc[0]
+    assert ref["year"] == 2012 and ref["estimate"] == 0
+    planted = truth["event_study"]["demand_deposit_share"]
+    est = tab[~tab["is_reference"]].set_index("year")
+    covered = [est.loc[int(y), "ci_low"] <= v <= est.loc[int(y), "ci_high"] for y, v in planted.items()]
+    assert np.mean(covered) >= 0.8  # 15 coefficients at 95 %: a couple may miss by chance
+    assert es.pretrend.iloc[0]["df_num"] == 4 and es.pretrend.iloc[0]["p_value"] > 0.05
+
+
+def test_pretrend_test_rejects_when_a_pretrend_is_planted():
+    panel, _ = simulate_bank_panel(seed=11, pretrend=0.02)
+    es = event_study(panel, outcome="demand_deposit_share", controls=CONTROLS)
+    assert es.pretrend.iloc[0]["p_value"] < 0.01
+    clean, _ = simulate_bank_panel(seed=11, pretrend=0.0)
+    assert event_study(clean, outcome="demand_deposit_share", controls=CONTROLS).pretrend.iloc[0]["p_value"] > 0.05
+
+
+def test_did_recovers_planted_effect_and_placebo_is_null(sim_panel):
+    panel, truth = sim_panel
+    did = did_estimate(panel, outcome="demand_deposit_share", controls=CONTROLS).iloc[0]
+    assert did["ci_low"] <= truth["did"]["demand_deposit_share"] <= did["ci_high"]
+    assert did["term"] == "exposure_x_post"
+    pl = placebo_did(panel, outcome="demand_deposit_share", placebo_year=2010, controls=CONTROLS).iloc[0]
+    assert pl["model"] == "placebo_2010" and pl["p_value"] > 0.05
+    assert pl["n_obs"] == 150 * 5
+
+
+def test_event_study_plot(sim_panel):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    panel, _ = sim_panel
+    ax = event_study(panel, outcome="demand_deposit_share").plot()
+    assert "pre-trend test" in ax.get_title()
+
+
+def test_staggered_did2s_recovers_att_where_static_twfe_is_biased():
+    df, truth = simulate_staggered_panel(seed=0)
+    tab = staggered_did(df, outcome="y", cohort="cohort", entity="unit")
+    att = tab[(tab["model"] == "did2s") & (tab["term"] == "att")].iloc[0]
+    assert att["ci_low"] <= truth["att"] <= att["ci_high"]
+    tw = tab[tab["model"] == "static_twfe"].iloc[0]
+    assert not (tw["ci_low"] <= truth["att"] <= tw["ci_high"])  # forbidden comparisons bias it
+    dyn = tab[tab["term"] == "rel_3"].iloc[0]
+    assert dyn["ci_low"] <= truth["dynamic"][3] <= dyn["ci_high"]
+
+
+def test_event_study_edge_cases(sim_panel):
+    panel, _ = sim_panel
+    with pytest.raises(ValueError, match="'ref_year' parameter \\(2030\\)"):
+        event_study(panel, outcome="demand_deposit_share", ref_year=2030)
+    with pytest.raises(ValueError, match="no pre-shock years"):
+        did_estimate(panel[panel["year"] >= 2013], outcome="demand_deposit_share")
+    with pytest.raises(ValueError, match="placebo_year"):
+        placebo_did(panel, outcome="demand_deposit_share", placebo_year=2015)
+    with pytest.raises(ValueError, match="perfectly collinear"):
+        event_study(panel, outcome="demand_deposit_share", controls=["yuebao_exposure"])
