@@ -1,0 +1,100 @@
+"""Deposit-migration VAR: simulated recovery, unit roots, M1 break, real Yu'ebao/SHIBOR path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bankcrm_research.competition.deposits import (
+    M1_BREAK,
+    fit_var,
+    log_differences,
+    read_pboc_money_supply,
+    read_yuebao_shibor,
+    select_lag_order,
+    unit_root_tests,
+)
+from bankcrm_research.validate import DataWarning
+
+
+@pytest.fixture(scope="module")
+def var_data() -> pd.DataFrame:
+    """x Granger-causes y at lag 2 (coefficient -0.4); y does not cause x."""
+    rng = np.random.default_rng(4)
+    n = 400
+    x = np.zeros(n)
+    y = np.zeros(n)
+    for t in range(2, n):
+        x[t] = 0.3 * x[t - 1] + rng.normal()
+        y[t] = 0.2 * y[t - 1] - 0.4 * x[t - 2] + rng.normal()
+    return pd.DataFrame({"mmf_growth": x, "deposit_growth": y})
+
+
+def test_var_granger_direction_and_irf(var_data):
+    res = fit_var(var_data, columns=["mmf_growth", "deposit_growth"], maxlags=6, ic="bic", irf_reps=200)
+    assert res.lags == 2 and res.is_stable
+    g = res.granger.set_index(["cause", "effect"])
+    assert g.loc[("mmf_growth", "deposit_growth"), "p_value"] < 1e-6
+    assert g.loc[("deposit_growth", "mmf_growth"), "p_value"] > 0.01
+    coef = res.tidy().set_index(["equation", "term"])
+    row = coef.loc[("deposit_growth", "L2.mmf_growth")]
+    assert abs(row["estimate"] + 0.4) < 2.576 * row["std_error"]  # inside the 99 % CI (coverage 0.96 over 100 seeds)
+    irf = res.irf.query("impulse == 'mmf_growth' and response == 'deposit_growth' and horizon == 2").iloc[0]
+    assert irf["ci_high"] < 0  # the deposit outflow two periods after a fund inflow is significant
+    f = res.fevd.groupby(["response", "horizon"])["share"].sum()
+    np.testing.assert_allclose(f.to_numpy(), 1.0)
+
+
+def test_lag_order_table(var_data):
+    tab = select_lag_order(var_data, columns=["mmf_growth", "deposit_growth"], maxlags=6)
+    assert tab["selected_bic"].sum() == 1 and tab.loc[tab["selected_bic"], "lag"].iloc[0] == 2
+
+
+def test_unit_root_tests_tell_levels_from_differences():
+    rng = np.random.default_rng(1)
+    walk = np.cumsum(rng.normal(size=300))
+    df = pd.DataFrame({"level": walk, "growth": np.r_[0, np.diff(walk)]})
+    tab = unit_root_tests(df, columns=["level", "growth"]).set_index(["series", "test"])
+    assert tab.loc[("level", "ADF"), "p_value"] > 0.05 and tab.loc[("level", "KPSS"), "p_value"] < 0.05
+    assert tab.loc[("growth", "ADF"), "p_value"] < 0.01 and tab.loc[("growth", "KPSS"), "p_value"] > 0.05
+
+
+def test_log_differences_refuse_to_cross_a_definition_break():
+    m = pd.DataFrame({"month": pd.date_range("2023-10-01", periods=6, freq="MS"), "M1": [1.0, 1.1, 1.2, 2.0, 2.1, 2.2]})
+    with pytest.raises(ValueError, match="'M1' changes definition at 2024-01"):
+        log_differences(m, columns=["M1"], breaks={"M1": M1_BREAK})
+    ok = log_differences(m[m["month"] < M1_BREAK], columns=["M1"], breaks={"M1": M1_BREAK})
+    assert ok["dlog_M1"].iloc[0] == pytest.approx(100 * np.log(1.1))
+
+
+def test_var_edge_cases(var_data):
+    with pytest.raises(ValueError, match="at least two series"):
+        fit_var(var_data, columns=["mmf_growth"])
+    with pytest.raises(ValueError, match="needs at least 30"):
+        fit_var(var_data.head(20), columns=["mmf_growth", "deposit_growth"])
+    with pytest.raises(ValueError, match="constant"):
+        fit_var(var_data.assign(deposit_growth=1.0), columns=["mmf_growth", "deposit_growth"])
+
+
+@pytest.mark.shared_data
+def test_real_yuebao_shibor_path(shared_data_dir):
+    folder = shared_data_dir / "internet_finance"
+    with pytest.warns(DataWarning, match="dropped 133 of 427"):
+        d = read_yuebao_shibor(folder)
+    assert len(d) == 294 and d["mmf_yield_7d"].max() == pytest.approx(6.763)
+    diffs = log_differences(d, columns=["shibor", "mmf_yield_7d"], date="date", log=[])
+    res = fit_var(diffs, columns=["d_shibor", "d_mmf_yield_7d"], maxlags=10, irf_reps=0)
+    assert set(res.granger["cause"]) == {"d_shibor", "d_mmf_yield_7d"}
+    assert res.granger["p_value"].between(0, 1).all()
+
+
+@pytest.mark.shared_data
+def test_real_pboc_money_supply_warns_about_m1_break(shared_data_dir):
+    path = shared_data_dir / "internet_finance" / "pboc_money_supply_M0_M1_M2_200801_202511.csv"
+    with pytest.warns(DataWarning, match="M1 definition change in 2024-01"):
+        m = read_pboc_money_supply(path)
+    with pytest.raises(ValueError, match="changes definition"):
+        log_differences(m, columns=["M1", "M2"], breaks={"M1": M1_BREAK})
+    pre = log_differences(m[m["month"] < M1_BREAK], columns=["M1", "M2"], breaks={"M1": M1_BREAK})
+    assert pre["month"].max() == pd.Timestamp("2023-12-01")
