@@ -24,7 +24,9 @@ def _raw_weights(std_weights: np.ndarray, sd: np.ndarray) -> np.ndarray:
 
 
 def index_scores(result: PLSResult, data: PreparedSurvey | pd.DataFrame, *, construct: str) -> pd.Series:
-    """Per-respondent 0-100 index of a construct (point-estimate weights).
+    """Per-respondent 0-100 index of a construct (point-estimate weights, fitted item SDs).
+
+    ``data`` may be new respondents: the weights and item SDs are those of the fitted sample.
 
     Notes
     -----
@@ -35,7 +37,8 @@ def index_scores(result: PLSResult, data: PreparedSurvey | pd.DataFrame, *, cons
     frame = data.data if isinstance(data, PreparedSurvey) else data
     items, j = _block(result, construct)
     x = frame[items].to_numpy(float)
-    w = _raw_weights(result.weights[[result.items.index(i) for i in items], j], x.std(axis=0, ddof=1))
+    ipos = [result.items.index(i) for i in items]
+    w = _raw_weights(result.weights[ipos, j], result.item_sd[ipos])
     lo, hi = result.model.scale
     return pd.Series(100 * (x @ w - lo) / (hi - lo), index=frame.index, name=f"{construct}_index")
 

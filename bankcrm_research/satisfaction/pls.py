@@ -65,6 +65,8 @@ class PLSResult:
     weights: np.ndarray
     boot_weights: np.ndarray
     iterations: int
+    item_mean: np.ndarray = field(default_factory=lambda: np.empty(0))
+    item_sd: np.ndarray = field(default_factory=lambda: np.empty(0))
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def tidy(self) -> pd.DataFrame:
@@ -219,6 +221,21 @@ class PLSSEM:
         for note in notes:
             warnings.warn(note, RuntimeWarning, stacklevel=2)
         boot = self._bootstrap(x, lay, reps)
+        if reps:
+            ok = np.isfinite(boot["paths"][:, 0, 0])
+            bad = (
+                (np.abs(boot["paths"]) > 1).any(axis=(1, 2))
+                | (np.nan_to_num(boot["r2"]) > 1).any(axis=1)
+                | ((boot["rho"] <= 0) | (boot["rho"] > 1)).any(axis=1)
+            ) & ok
+            if bad.any():
+                msg = (
+                    f"inadmissible resamples: {bad.sum()} of {ok.sum()} bootstrap solutions ({bad.mean():.0%}) have "
+                    "|beta| > 1, R² > 1 or rho_A outside (0, 1]; the percentile CIs are unreliable for this "
+                    "model (collinear or weakly measured constructs; check HTMT and reliability)"
+                )
+                notes.append(msg)
+                warnings.warn(msg, RuntimeWarning, stacklevel=2)
         est = self._tidy(point, boot, model, lay, constructs, items)
         scores = pd.DataFrame(engine.corr_standardise(x) @ point.weights, columns=constructs)
         n_failed = int(np.isnan(boot["paths"][:, 0, 0]).sum()) if reps else 0
@@ -241,6 +258,8 @@ class PLSSEM:
             weights=point.weights,
             boot_weights=boot["weights"],
             iterations=point.iterations,
+            item_mean=x.mean(axis=0),
+            item_sd=x.std(axis=0, ddof=1),
             warnings=tuple(notes),
         )
 
