@@ -41,6 +41,7 @@ __all__ = [
     "select_lag_order",
     "VARResult",
     "fit_var",
+    "rate_pass_through",
     "read_yuebao_shibor",
     "read_pboc_money_supply",
 ]
@@ -193,7 +194,7 @@ class VARResult:
     Attributes
     ----------
     coefficients : DataFrame
-        ``equation, term, estimate, std_error, p_value``.
+        ``equation, term, estimate, std_error, ci_low, ci_high, p_value`` (normal CIs).
     granger : DataFrame
         ``cause, effect, lags, statistic, df_num, df_denom, p_value`` for every ordered pair.
     irf : DataFrame
@@ -300,11 +301,15 @@ def fit_var(
     else:
         p = require_positive_int(lags, param="lags")
     res = model.fit(p)
+    from scipy import stats as st
+
+    q = st.norm.ppf(1 - alpha / 2)
     coef = []
     for eq in res.names:
         for term in res.params.index:
-            coef.append({"equation": eq, "term": term, "estimate": res.params.loc[term, eq],
-                         "std_error": res.stderr.loc[term, eq], "p_value": res.pvalues.loc[term, eq]})
+            est, se = float(res.params.loc[term, eq]), float(res.stderr.loc[term, eq])
+            coef.append({"equation": eq, "term": term, "estimate": est, "std_error": se,
+                         "ci_low": est - q * se, "ci_high": est + q * se, "p_value": float(res.pvalues.loc[term, eq])})
     gr = []
     for cause in res.names:
         for effect in res.names:
@@ -318,9 +323,6 @@ def fit_var(
         lo, hi = irf.errband_mc(orth=True, repl=irf_reps, signif=alpha, rng=np.random.default_rng(seed))
     else:
         se = irf.stderr(orth=True)
-        from scipy import stats as st
-
-        q = st.norm.ppf(1 - alpha / 2)
         lo, hi = irf.orth_irfs - q * se, irf.orth_irfs + q * se
     irows = []
     for h in range(horizon + 1):
@@ -339,6 +341,45 @@ def fit_var(
         coefficients=pd.DataFrame(coef), granger=pd.DataFrame(gr), irf=pd.DataFrame(irows), fevd=pd.DataFrame(frows),
         lags=p, ic=ic if lags is None else "fixed", n_obs=int(res.nobs), is_stable=bool(res.is_stable()), model=res,
     )
+
+
+def rate_pass_through(
+    data: pd.DataFrame,
+    *,
+    rate: str = "shibor_3m",
+    fund_yield: str = "mmf_yield_7d",
+    maxlags: int | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Pass-through of a market rate to money-market-fund yields, with Newey–West errors.
+
+    Returns a tidy table ``term, estimate, std_error, ci_low, ci_high, p_value, n_obs, hac_lags``
+    for ``fund_yield_t = a + κ · rate_t + e_t`` (terms ``const`` and ``rate``).
+
+    Notes
+    -----
+    OLS with HAC (Bartlett kernel) covariance, ``maxlags = floor(4 (n/100)^(2/9))`` by default
+    (Newey & West 1994). The levels regression is a long-run pass-through; with non-stationary
+    rates read it together with :func:`unit_root_tests` (a cointegrating regression when both
+    series have a unit root and the residuals do not).
+    """
+    import statsmodels.api as sm
+
+    require_columns(data, [rate, fund_yield], table="series", param="columns")
+    require_numeric(data, [rate, fund_yield], table="series")
+    n0 = len(data)
+    df = data[[rate, fund_yield]].dropna()
+    warn_dropped(n0 - len(df), n0, "with missing values", table="series")
+    require_min_rows(df, 20, table="series", what="a pass-through regression")
+    require_not_constant(df, [rate, fund_yield], table="series")
+    lags = maxlags if maxlags is not None else int(np.floor(4 * (len(df) / 100) ** (2 / 9)))
+    fit = sm.OLS(df[fund_yield], sm.add_constant(df[[rate]])).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    ci = fit.conf_int(alpha)
+    return pd.DataFrame({
+        "term": ["const", rate], "estimate": fit.params.to_numpy(), "std_error": fit.bse.to_numpy(),
+        "ci_low": ci[0].to_numpy(), "ci_high": ci[1].to_numpy(), "p_value": fit.pvalues.to_numpy(),
+        "n_obs": int(fit.nobs), "hac_lags": lags,
+    })
 
 
 def read_yuebao_shibor(folder: str | Path, *, shibor_tenor: str = "Interest_O_N") -> pd.DataFrame:

@@ -539,20 +539,28 @@ def effects_by_group(
     entity: str = "bank_id",
     time: str = "year",
     cluster: str | None = None,
+    fixed_effects: ModelName = "twoway_fe",
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Two-way FE effect of ``regressor`` separately for each group (e.g. bank type) in one model.
+    """Effect of ``regressor`` separately for each group (e.g. bank type) in one model.
 
-    Returns a tidy table (:data:`PANEL_COLUMNS` with ``model = "twoway_fe_by_<group>"`` and
+    Returns a tidy table (:data:`PANEL_COLUMNS` with ``model = "<fixed_effects>_by_<group>"`` and
     ``term = <group value>``) plus a row ``average``: the entity-count weighted average of the
     group slopes with its linear-combination standard error, and a row ``equality`` with the
     p-value of the Wald F test that all group slopes are equal.
+
+    Parameters
+    ----------
+    fixed_effects : {"twoway_fe", "bank_fe", "pooled_ols"}
+        Which fixed effects absorb unobserved bank and year heterogeneity; ``pooled_ols`` (group
+        intercepts only) is there to show what ignoring them does.
 
     Notes
     -----
     ``y_it = Σ_k β_k · x_it · 1{type_i = k} + w_it'γ + a_i + g_t + e_it``. The average is
     ``Σ_k (n_k / n) β_k`` with ``se = sqrt(w'Vw)`` (CRV1 ``V``).
     """
+    require_choice(fixed_effects, list(_MODELS), param="fixed_effects")
     cluster = cluster or entity
     require_columns(data, [group], table="data", param="bank_type_column")
     df = _prepare(
@@ -571,9 +579,11 @@ def effects_by_group(
         df[col] = df[regressor] * (df[group].astype(str) == lv)
         names[lv] = col
     rhs = " + ".join([*names.values(), *controls])
-    fit = _feols(f"{outcome} ~ {rhs} | {entity} + {time}", df, cluster)
-    _check_collinear(fit, list(names.values()), f"twoway_fe_by_{group}")
-    tab = _tidy_fit(fit, outcome=outcome, model=f"twoway_fe_by_{group}", alpha=alpha)
+    fe = {"pooled_ols": f" + C({group})", "bank_fe": f" | {entity}", "twoway_fe": f" | {entity} + {time}"}[fixed_effects]
+    fit = _feols(f"{outcome} ~ {rhs}{fe}", df, cluster)
+    model_name = f"{fixed_effects}_by_{group}"
+    _check_collinear(fit, list(names.values()), model_name)
+    tab = _tidy_fit(fit, outcome=outcome, model=model_name, alpha=alpha)
     tab = tab[tab["term"].isin(names.values())].copy()
     tab["term"] = tab["term"].map({v: k for k, v in names.items()})
     counts = df.groupby(group)[entity].nunique()
