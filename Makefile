@@ -7,6 +7,9 @@ UV     := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 STAMP  := $(VENV)/.installed
 ARGS   ?=
+CONFIG ?= config/default.yml
+# nbval executes every committed notebook top to bottom in the same pytest call as the unit tests.
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 .PHONY: report test test-fast lab lock env bench clean-venv help
 
@@ -22,18 +25,22 @@ env: $(STAMP)
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Re-install whenever the lock or the project metadata changes.
+# Re-install whenever the lock or the project metadata changes. The last step writes a python3
+# kernelspec inside the venv pointing at the venv's interpreter (jupyter_core prefers the
+# environment's kernelspecs over user-level ones; the runner also forces sys.executable).
 $(STAMP): $(PY) requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UV) pip sync --quiet --python $(PY) requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (bankcrm-research)" >/dev/null
 	@touch $(STAMP)
 
 report: $(STAMP)
-	$(VENV)/bin/bankcrm-research run $(ARGS)
+	$(VENV)/bin/bankcrm-research run -c $(CONFIG) $(ARGS)
 
+# --dist loadscope keeps each test module, and each notebook's cells (one nbval kernel), on one worker.
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup $(ARGS)
+	$(PY) -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests $(NOTEBOOKS) $(ARGS)
 
 lab: $(STAMP)
 	$(UV) pip install --quiet --python $(PY) "jupyterlab==4.6.6"

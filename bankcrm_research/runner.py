@@ -535,7 +535,7 @@ def _kernel_manager_class(extra_env: Mapping[str, str], log_path: Path | None = 
             cmd = super().format_kernel_cmd(extra_arguments)
             # Whatever python3 kernelspec is found first (e.g. one in ~/.local pointing at another
             # Python), run ipykernel with *this* environment's interpreter.
-            if any("ipykernel" in part for part in cmd[1:3]):
+            if any("ipykernel" in part for part in cmd[1:5]):
                 cmd[0] = sys.executable
             return cmd
 
