@@ -1,0 +1,224 @@
+"""ECSI-style customer-satisfaction survey with a known structural model.
+
+Latent model (all latents standardised, disturbance variances set so that Var = 1)::
+
+    CUEX  = 0.55 IMAG
+    PERQ  = 0.60 CUEX
+    PERV  = 0.55 PERQ
+    CUSA  = 0.20 IMAG + 0.35 PERQ + 0.30 PERV + Σ_j d_j S_j
+    CUSL  = 0.20 IMAG + 0.50 CUSA
+    CUSCO = -0.45 CUSA
+
+``S_j`` are four independent attribute-specific components of perceived quality (credit-approval
+speed, product personalisation, channel convenience, relationship-manager service). Each PERQ item
+pair measures one attribute: ``PERQ_k* = λ_k PERQ + λ_s S_j + e_k``; all other items are
+``x* = λ η + e`` with standardised continuous responses. Responses are cut into 1–7 Likert
+categories with fixed thresholds (mildly left-skewed, as in bank surveys; mirrored for the
+complaint items, which most customers answer low), then the reverse-coded
+items are stored reversed (8 − x). This is the ECSI/ACSI model of Fornell et al. (1996, *J.
+Marketing* 60(4)) and Cassel & Eklöf (2001), extended with attribute-level drivers.
+
+The population standardised loading of each 7-point item (corr(item, factor), after reversing the
+``_R`` items back) is computed from a large auxiliary draw and recorded beside the latent loading.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+LATENTS: tuple[str, ...] = ("IMAG", "CUEX", "PERQ", "PERV", "CUSA", "CUSL", "CUSCO")
+ATTRIBUTES: tuple[str, ...] = ("speed", "personalisation", "channel", "rm")
+
+PATHS: dict[str, float] = {
+    "IMAG->CUEX": 0.55,
+    "CUEX->PERQ": 0.60,
+    "PERQ->PERV": 0.55,
+    "IMAG->CUSA": 0.20,
+    "PERQ->CUSA": 0.35,
+    "PERV->CUSA": 0.30,
+    "IMAG->CUSL": 0.20,
+    "CUSA->CUSL": 0.50,
+    "CUSA->CUSCO": -0.45,
+}
+#: effect (per SD) of each attribute-specific component on CUSA: the planted key-driver importance
+DRIVER_WEIGHTS: dict[str, float] = {"speed": 0.20, "personalisation": 0.10, "channel": 0.05, "rm": 0.15}
+SPECIFIC_LOADING = 0.30
+
+#: item -> (construct, latent loading); "_R" items are stored reversed
+ITEMS: dict[str, tuple[str, float]] = {
+    "IMAG1": ("IMAG", 0.80), "IMAG2": ("IMAG", 0.75), "IMAG3": ("IMAG", 0.70), "IMAG4": ("IMAG", 0.85),
+    "CUEX1": ("CUEX", 0.72), "CUEX2": ("CUEX", 0.78), "CUEX3_R": ("CUEX", 0.66),
+    "PERQ1": ("PERQ", 0.72), "PERQ2": ("PERQ", 0.76), "PERQ3": ("PERQ", 0.70), "PERQ4": ("PERQ", 0.68),
+    "PERQ5": ("PERQ", 0.74), "PERQ6_R": ("PERQ", 0.66), "PERQ7": ("PERQ", 0.78), "PERQ8": ("PERQ", 0.71),
+    "PERV1": ("PERV", 0.85), "PERV2": ("PERV", 0.80), "PERV3": ("PERV", 0.75),
+    "CUSA1": ("CUSA", 0.88), "CUSA2": ("CUSA", 0.85), "CUSA3": ("CUSA", 0.80),
+    "CUSCO1": ("CUSCO", 0.80), "CUSCO2": ("CUSCO", 0.75),
+    "CUSL1": ("CUSL", 0.82), "CUSL2_R": ("CUSL", 0.70), "CUSL3": ("CUSL", 0.85),
+}
+PERQ_ATTRIBUTE: dict[str, str] = {
+    "PERQ1": "speed", "PERQ2": "speed", "PERQ3": "personalisation", "PERQ4": "personalisation",
+    "PERQ5": "channel", "PERQ6_R": "channel", "PERQ7": "rm", "PERQ8": "rm",
+}
+REVERSED: tuple[str, ...] = tuple(i for i in ITEMS if i.endswith("_R"))
+CUSA_ITEMS: tuple[str, ...] = ("CUSA1", "CUSA2", "CUSA3")
+#: cut points of the standardised response for categories 1..7 (left-skewed: mean ≈ 4.9)
+THRESHOLDS: tuple[float, ...] = (-2.3, -1.7, -1.1, -0.45, 0.35, 1.25)
+MISSING = {"mcar_rate": 0.02, "mar_age": 60, "mar_items": ("PERQ5", "PERQ6_R"), "mar_rate": 0.20}
+TIER_SAMPLING_WEIGHT = {"mass": 1.0, "affluent": 2.0, "private": 4.0}
+
+
+def _parents(target: str) -> dict[str, float]:
+    return {p.split("->")[0]: b for p, b in PATHS.items() if p.split("->")[1] == target}
+
+
+def simulate_latents(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Draw the standardised latent scores (7 constructs + 4 attribute components) for ``n`` people."""
+    z = rng.standard_normal((n, len(LATENTS) + len(ATTRIBUTES)))
+    lat: dict[str, np.ndarray] = {}
+    for j, a in enumerate(ATTRIBUTES):
+        lat[f"S_{a}"] = z[:, len(LATENTS) + j]
+    cov: dict[tuple[str, str], float] = {}  # population covariances among constructs built so far
+
+    def c(a: str, b: str) -> float:
+        return 1.0 if a == b else cov.get((a, b), cov.get((b, a), 0.0))
+
+    for k, name in enumerate(LATENTS):
+        par = _parents(name)
+        systematic = np.zeros(n)
+        var_sys = 0.0
+        for p, b in par.items():
+            systematic += b * lat[p]
+            var_sys += sum(b * b2 * c(p, p2) for p2, b2 in par.items())
+        if name == "CUSA":
+            for a, d in DRIVER_WEIGHTS.items():
+                systematic += d * lat[f"S_{a}"]
+                var_sys += d * d
+        resid_sd = np.sqrt(1.0 - var_sys)
+        lat[name] = systematic + resid_sd * z[:, k]
+        for other in LATENTS[:k]:
+            cov[(name, other)] = sum(b * c(p, other) for p, b in par.items())
+    return pd.DataFrame(lat)
+
+
+def latent_r2() -> dict[str, float]:
+    """Population R² of each endogenous construct."""
+    out: dict[str, float] = {}
+    cov: dict[tuple[str, str], float] = {}
+
+    def c(a: str, b: str) -> float:
+        return 1.0 if a == b else cov.get((a, b), cov.get((b, a), 0.0))
+
+    for k, name in enumerate(LATENTS):
+        par = _parents(name)
+        var_sys = sum(b * b2 * c(p, p2) for p, b in par.items() for p2, b2 in par.items())
+        if par:
+            out[name] = round(var_sys + (sum(d * d for d in DRIVER_WEIGHTS.values()) if name == "CUSA" else 0.0), 6)
+        for other in LATENTS[:k]:
+            cov[(name, other)] = sum(b * c(p, other) for p, b in par.items())
+    return out
+
+
+def discretise(x: np.ndarray) -> np.ndarray:
+    """Standardised continuous responses -> 1..7 categories with the fixed :data:`THRESHOLDS`."""
+    return (1 + np.searchsorted(np.asarray(THRESHOLDS), x, side="right")).astype(np.int8)
+
+
+def simulate_items(rng: np.random.Generator, latents: pd.DataFrame, items: tuple[str, ...]) -> pd.DataFrame:
+    """Likert 1–7 answers (``_R`` items already stored reversed) for the given item names."""
+    n = len(latents)
+    out = {}
+    noise = rng.standard_normal((n, len(ITEMS)))
+    for k, (item, (construct, lam)) in enumerate(ITEMS.items()):
+        if item not in items:
+            continue  # draw noise for every item anyway so subsets stay reproducible
+        x = lam * latents[construct].to_numpy()
+        var_sys = lam**2
+        if item in PERQ_ATTRIBUTE:
+            x = x + SPECIFIC_LOADING * latents[f"S_{PERQ_ATTRIBUTE[item]}"].to_numpy()
+            var_sys += SPECIFIC_LOADING**2
+        x = x + np.sqrt(1 - var_sys) * noise[:, k]
+        # complaint intention is low for most customers: mirror the skew (mean ≈ 3 instead of ≈ 5)
+        v = (8 - discretise(-x)).astype(np.int8) if construct == "CUSCO" else discretise(x)
+        out[item] = (8 - v).astype(np.int8) if item in REVERSED else v
+    return pd.DataFrame(out, index=latents.index)
+
+
+def population_values(rng: np.random.Generator, n: int = 400_000) -> dict[str, Any]:
+    """Population loadings of the 7-point items and driver importance from a large draw.
+
+    ``loadings[item]`` = corr(item as scored in the construct's direction, construct). The driver
+    regression is CUSA score (mean of CUSA1–3) on the four attribute scores (mean of each PERQ
+    pair, PERQ6_R reversed back), all standardised: the estimand of a key-driver regression on
+    complete data.
+    """
+    lat = simulate_latents(rng, n)
+    items = simulate_items(rng, lat, tuple(ITEMS))
+    scored = items.astype(float).copy()
+    for it in REVERSED:
+        scored[it] = 8 - scored[it]
+    loadings = {it: round(float(np.corrcoef(scored[it], lat[ITEMS[it][0]])[0, 1]), 4) for it in ITEMS}
+    attr_scores = pd.DataFrame({
+        a: scored[[i for i, aa in PERQ_ATTRIBUTE.items() if aa == a]].mean(axis=1) for a in ATTRIBUTES
+    })
+    y = scored[list(CUSA_ITEMS)].mean(axis=1)
+    zx = (attr_scores - attr_scores.mean()) / attr_scores.std()
+    zy = (y - y.mean()) / y.std()
+    beta = np.linalg.lstsq(zx.to_numpy(), zy.to_numpy(), rcond=None)[0]
+    rxx = np.corrcoef(zx.to_numpy(), rowvar=False)
+    rxy = zx.to_numpy().T @ zy.to_numpy() / (n - 1)
+    # Johnson (2000) relative weights: orthogonalise the predictors via the symmetric square root
+    evals, evecs = np.linalg.eigh(rxx)
+    lam = evecs @ np.diag(np.sqrt(evals)) @ evecs.T
+    b_orth = np.linalg.solve(lam, rxy)
+    raw = (lam**2) @ (b_orth**2)
+    return {
+        "loadings": loadings,
+        "driver_importance_observed": {
+            "standardised_beta": dict(zip(ATTRIBUTES, np.round(beta, 4).tolist(), strict=True)),
+            "relative_weight": dict(zip(ATTRIBUTES, np.round(raw, 4).tolist(), strict=True)),
+            "relative_weight_share": dict(zip(ATTRIBUTES, np.round(raw / raw.sum(), 4).tolist(), strict=True)),
+            "r2": round(float(raw.sum()), 4),
+        },
+        "cusa_score_mean": round(float(y.mean()), 4),
+        "cusa_score_sd": round(float(y.std()), 4),
+        "item_means": {it: round(float(items[it].mean()), 4) for it in ITEMS},
+        "n_draw": n,
+    }
+
+
+def assemble_survey(
+    rng: np.random.Generator,
+    customers: pd.DataFrame,
+    latents: pd.DataFrame,
+    cusa_items: pd.DataFrame,
+    respondent_idx: np.ndarray,
+) -> pd.DataFrame:
+    """Build the survey table for the selected respondents (row positions in ``customers``)."""
+    lat = latents.iloc[respondent_idx].reset_index(drop=True)
+    other = tuple(i for i in ITEMS if i not in CUSA_ITEMS)
+    answers = simulate_items(rng, lat, other)
+    for it in CUSA_ITEMS:
+        answers[it] = cusa_items[it].to_numpy()[respondent_idx]
+    answers = answers[list(ITEMS)]
+    cust = customers.iloc[respondent_idx].reset_index(drop=True)
+    n = len(cust)
+    # missingness: MCAR on every cell, plus MAR: older respondents skip the channel items more
+    vals = answers.astype("Int8")
+    mcar = rng.random(vals.shape) < MISSING["mcar_rate"]
+    older = (cust["age"].to_numpy() >= MISSING["mar_age"])[:, None]
+    mar_cols = np.isin(vals.columns, MISSING["mar_items"])[None, :]
+    mar = (rng.random(vals.shape) < MISSING["mar_rate"]) & older & mar_cols
+    vals = vals.mask(mcar | mar)
+    days = rng.integers(0, 50, n)
+    survey = pd.DataFrame({
+        "respondent_id": [f"S{i + 1:05d}" for i in range(n)],
+        "customer_id": cust["customer_id"].to_numpy(),
+        "survey_date": pd.Timestamp("2019-11-01") + pd.to_timedelta(days, unit="D"),
+    })
+    survey = pd.concat([survey, vals.reset_index(drop=True)], axis=1)
+    survey["channel_group"] = np.where(cust["digital_share"].to_numpy() >= 0.5, "digital", "branch")
+    survey["value_tier"] = cust["value_tier"].to_numpy()
+    return survey
