@@ -79,7 +79,7 @@ class Problem:
         if self.n_rows:
             text += f" ({self.n_rows} row{'s' if self.n_rows != 1 else ''}"
             if self.rows:
-                text += f", e.g. rows {format_rows(self.rows)}"
+                text += f", e.g. row{'s' if len(self.rows) > 1 else ''} {format_rows(self.rows)}"
             text += ")"
         if self.fix:
             text += f". Fix: {self.fix}"
@@ -369,17 +369,18 @@ def _coerce_column(s: pd.Series, col, table: str) -> tuple[pd.Series, list[Probl
     return out, probs
 
 
-def _range_problems(s: pd.Series, col, table: str) -> list[Problem]:  # noqa: ANN001
-    if not pd.api.types.is_numeric_dtype(s) or (col.min is None and col.max is None):
+def _range_problems(s: pd.Series, col, table: str, raw: pd.Series | None = None) -> list[Problem]:  # noqa: ANN001
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) or (col.min is None and col.max is None):
         return []
     v = s.astype(float)
+    shown = raw if raw is not None else v
     low = v.notna() & (v < col.min) if col.min is not None else pd.Series(False, index=s.index)
     high = v.notna() & (v > col.max) if col.max is not None else pd.Series(False, index=s.index)
     bad = low | high
     if not bad.any():
         return []
     rows, n = _rows(bad)
-    ex = _examples(v, bad)
+    ex = _examples(shown, bad)
     if col.check == "likert":
         lo, hi = int(col.min), int(col.max)
         msg = f"Likert answers outside the declared {lo}–{hi} scale: {ex}"
@@ -390,7 +391,7 @@ def _range_problems(s: pd.Series, col, table: str) -> list[Problem]:  # noqa: AN
         fix = ("these look like percentages: divide the column by 100" if v.max() <= 100 and v.min() >= 0
                else "a share is a fraction between 0 and 1; check the computation")
     elif col.check == "balance" and low.any():
-        msg = f"negative balances: {_examples(v, low)} ({col.unit})"
+        msg = f"negative balances: {_examples(shown, low)} ({col.unit})"
         fix = "balances cannot be negative; check signs (e.g. liabilities exported as negative numbers)"
         rows, n = _rows(low)
     else:
@@ -470,13 +471,13 @@ def validate_table(
         probs += p
         out[name] = conv
         if not col.nullable:
-            miss = conv.isna()
+            miss = s.isna()  # cells empty in the file (unparseable ones are reported above)
             if miss.any():
                 rows, n = _rows(miss)
                 probs.append(Problem("error", table, col.name, "missing values in a column that may not be empty",
                                      "fill them or remove those rows yourself (they are not dropped automatically)",
                                      rows, n))
-        probs += _range_problems(conv, col, table)
+        probs += _range_problems(conv, col, table, raw=s)
 
     key = [k for k in schema.key if k in out.columns]
     if key and len(key) == len(schema.key):
@@ -488,8 +489,9 @@ def validate_table(
                                  f"remove the duplicates (df.drop_duplicates(subset={key})) or fix the ids", rows, n))
     if schema.panel and all(c in out.columns for c in schema.panel):
         unit, time = schema.panel
-        counts = out.groupby(unit, dropna=True)[time].nunique()
-        n_t = out[time].nunique()
+        valid = out[[unit, time]].dropna()
+        counts = valid.groupby(unit)[time].nunique()
+        n_t = valid[time].nunique()
         short = counts[counts < n_t]
         if len(short):
             ex = ", ".join(f"{u} ({k} of {n_t})" for u, k in short.head(3).items())
