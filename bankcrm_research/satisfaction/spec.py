@@ -53,6 +53,9 @@ class SurveyModel:
     scale : [min, max]
         The response scale of every item (e.g. ``[1, 7]``), used for reverse-coding and for
         the 0-100 rescaling of the satisfaction index and the IPMA.
+    error_covariances : sequence of [item, item]
+        Item pairs whose residuals covary in the CB-SEM (lavaan ``a ~~ b``), e.g. two items on
+        the same service attribute. PLS ignores them.
 
     Raises
     ------
@@ -66,6 +69,7 @@ class SurveyModel:
     structural: Sequence[Sequence[str]] = field(default_factory=list)
     reverse_items: Sequence[str] = field(default_factory=list)
     scale: Sequence[float] = (1, 7)
+    error_covariances: Sequence[Sequence[str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not isinstance(self.measurement, Mapping) or not self.measurement:
@@ -135,6 +139,17 @@ class SurveyModel:
             )
         if len(self.scale) != 2 or not float(self.scale[0]) < float(self.scale[1]):
             raise ValueError(f"scale must be [min, max] with min < max; found {list(self.scale)}; fix: scale=[1, 7]")
+        errs: list[tuple[str, str]] = []
+        for pair in self.error_covariances:
+            if isinstance(pair, str) or len(pair) != 2 or pair[0] == pair[1]:
+                raise ValueError(f"error_covariances: each entry must be a pair of two different items; found {pair!r}")
+            bad = [i for i in pair if i not in owner]
+            if bad:
+                raise ValueError(
+                    f"error_covariances: {bad} are not items of the measurement model; items are {sorted(owner)}"
+                )
+            errs.append((str(pair[0]), str(pair[1])))
+        object.__setattr__(self, "error_covariances", tuple(errs))
         object.__setattr__(self, "measurement", meas)
         object.__setattr__(self, "structural", tuple(paths))
         object.__setattr__(self, "reverse_items", rev)
@@ -182,6 +197,7 @@ class SurveyModel:
             [list(p) for p in self.structural if p[0] in keep and p[1] in keep],
             [i for i in self.reverse_items if self.construct_of(i) in keep],
             list(self.scale),
+            [list(e) for e in self.error_covariances if all(self.construct_of(i) in keep for i in e)],
         )
 
     @classmethod
@@ -191,9 +207,13 @@ class SurveyModel:
         structural: Sequence[Sequence[str]] | None = None,
         reverse_items: Sequence[str] | None = None,
         scale: Sequence[float] | None = None,
+        error_covariances: Sequence[Sequence[str]] | None = None,
     ) -> SurveyModel:
         """Build from notebook parameters (``None`` = no paths / no reversed items / ``[1, 7]``)."""
-        return cls(measurement, structural or [], reverse_items or [], scale if scale is not None else (1, 7))
+        return cls(
+            measurement, structural or [], reverse_items or [], scale if scale is not None else (1, 7),
+            error_covariances or [],
+        )
 
 
 def _check_acyclic(paths: Sequence[tuple[str, str]]) -> None:
