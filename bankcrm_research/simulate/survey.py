@@ -5,14 +5,22 @@ Latent model (all latents standardised, disturbance variances set so that Var = 
     CUEX  = 0.55 IMAG
     PERQ  = 0.60 CUEX
     PERV  = 0.55 PERQ
-    CUSA  = 0.20 IMAG + 0.35 PERQ + 0.30 PERV + Σ_j d_j S_j
+    CUSA  = 0.20 IMAG + 0.35 PERQ + 0.30 PERV
     CUSL  = 0.20 IMAG + 0.50 CUSA
     CUSCO = -0.45 CUSA
 
-``S_j`` are four independent attribute-specific components of perceived quality (credit-approval
-speed, product personalisation, channel convenience, relationship-manager service). Each PERQ item
-pair measures one attribute: ``PERQ_k* = λ_k PERQ + λ_s S_j + e_k``; all other items are
-``x* = λ η + e`` with standardised continuous responses. Responses are cut into 1–7 Likert
+Every item is reflective, ``x* = λ η + sqrt(1 − λ²) e`` with standardised continuous responses, so
+the standard ECSI measurement and structural model is exactly the data-generating model (a CB-SEM
+or PLSc fit recovers the paths). Perceived quality has four service attributes measured by item
+pairs — credit-approval speed (PERQ1–2), product personalisation (PERQ3–4), channel convenience
+(PERQ5–6_R) and relationship-manager service (PERQ7–8). Their importance for satisfaction is
+planted through how strongly each attribute reflects perceived quality (attribute loadings
+speed > rm > personalisation > channel): the attribute that carries more of the quality judgement
+moves satisfaction more. The resulting key-driver importances (standardised regression weights and
+Johnson's relative weights of CUSA on the four attribute scores) are population values computed
+from a large auxiliary draw and recorded as ``driver_weights`` / ``driver_importance_observed``.
+
+Responses are cut into 1–7 Likert
 categories with fixed thresholds (mildly left-skewed, as in bank surveys; mirrored for the
 complaint items, which most customers answer low), then the reverse-coded
 items are stored reversed (8 − x). This is the ECSI/ACSI model of Fornell et al. (1996, *J.
@@ -43,16 +51,17 @@ PATHS: dict[str, float] = {
     "CUSA->CUSL": 0.50,
     "CUSA->CUSCO": -0.45,
 }
-#: effect (per SD) of each attribute-specific component on CUSA: the planted key-driver importance
-DRIVER_WEIGHTS: dict[str, float] = {"speed": 0.20, "personalisation": 0.10, "channel": 0.05, "rm": 0.15}
-SPECIFIC_LOADING = 0.30
+#: loading of each attribute's item pair on PERQ: the planted source of driver importance
+ATTRIBUTE_LOADINGS: dict[str, tuple[float, float]] = {
+    "speed": (0.88, 0.86), "personalisation": (0.72, 0.70), "channel": (0.66, 0.64), "rm": (0.81, 0.79),
+}
 
 #: item -> (construct, latent loading); "_R" items are stored reversed
 ITEMS: dict[str, tuple[str, float]] = {
     "IMAG1": ("IMAG", 0.80), "IMAG2": ("IMAG", 0.75), "IMAG3": ("IMAG", 0.70), "IMAG4": ("IMAG", 0.85),
     "CUEX1": ("CUEX", 0.72), "CUEX2": ("CUEX", 0.78), "CUEX3_R": ("CUEX", 0.66),
-    "PERQ1": ("PERQ", 0.72), "PERQ2": ("PERQ", 0.76), "PERQ3": ("PERQ", 0.70), "PERQ4": ("PERQ", 0.68),
-    "PERQ5": ("PERQ", 0.74), "PERQ6_R": ("PERQ", 0.66), "PERQ7": ("PERQ", 0.78), "PERQ8": ("PERQ", 0.71),
+    "PERQ1": ("PERQ", 0.88), "PERQ2": ("PERQ", 0.86), "PERQ3": ("PERQ", 0.72), "PERQ4": ("PERQ", 0.70),
+    "PERQ5": ("PERQ", 0.66), "PERQ6_R": ("PERQ", 0.64), "PERQ7": ("PERQ", 0.81), "PERQ8": ("PERQ", 0.79),
     "PERV1": ("PERV", 0.85), "PERV2": ("PERV", 0.80), "PERV3": ("PERV", 0.75),
     "CUSA1": ("CUSA", 0.88), "CUSA2": ("CUSA", 0.85), "CUSA3": ("CUSA", 0.80),
     "CUSCO1": ("CUSCO", 0.80), "CUSCO2": ("CUSCO", 0.75),
@@ -75,11 +84,9 @@ def _parents(target: str) -> dict[str, float]:
 
 
 def simulate_latents(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    """Draw the standardised latent scores (7 constructs + 4 attribute components) for ``n`` people."""
-    z = rng.standard_normal((n, len(LATENTS) + len(ATTRIBUTES)))
+    """Draw the standardised latent scores of the 7 constructs for ``n`` people."""
+    z = rng.standard_normal((n, len(LATENTS)))
     lat: dict[str, np.ndarray] = {}
-    for j, a in enumerate(ATTRIBUTES):
-        lat[f"S_{a}"] = z[:, len(LATENTS) + j]
     cov: dict[tuple[str, str], float] = {}  # population covariances among constructs built so far
 
     def c(a: str, b: str) -> float:
@@ -92,10 +99,6 @@ def simulate_latents(rng: np.random.Generator, n: int) -> pd.DataFrame:
         for p, b in par.items():
             systematic += b * lat[p]
             var_sys += sum(b * b2 * c(p, p2) for p2, b2 in par.items())
-        if name == "CUSA":
-            for a, d in DRIVER_WEIGHTS.items():
-                systematic += d * lat[f"S_{a}"]
-                var_sys += d * d
         resid_sd = np.sqrt(1.0 - var_sys)
         lat[name] = systematic + resid_sd * z[:, k]
         for other in LATENTS[:k]:
@@ -115,7 +118,7 @@ def latent_r2() -> dict[str, float]:
         par = _parents(name)
         var_sys = sum(b * b2 * c(p, p2) for p, b in par.items() for p2, b2 in par.items())
         if par:
-            out[name] = round(var_sys + (sum(d * d for d in DRIVER_WEIGHTS.values()) if name == "CUSA" else 0.0), 6)
+            out[name] = round(var_sys, 6)
         for other in LATENTS[:k]:
             cov[(name, other)] = sum(b * c(p, other) for p, b in par.items())
     return out
@@ -135,11 +138,7 @@ def simulate_items(rng: np.random.Generator, latents: pd.DataFrame, items: tuple
         if item not in items:
             continue  # draw noise for every item anyway so subsets stay reproducible
         x = lam * latents[construct].to_numpy()
-        var_sys = lam**2
-        if item in PERQ_ATTRIBUTE:
-            x = x + SPECIFIC_LOADING * latents[f"S_{PERQ_ATTRIBUTE[item]}"].to_numpy()
-            var_sys += SPECIFIC_LOADING**2
-        x = x + np.sqrt(1 - var_sys) * noise[:, k]
+        x = x + np.sqrt(1 - lam**2) * noise[:, k]
         # complaint intention is low for most customers: mirror the skew (mean ≈ 3 instead of ≈ 5)
         v = (8 - discretise(-x)).astype(np.int8) if construct == "CUSCO" else discretise(x)
         out[item] = (8 - v).astype(np.int8) if item in REVERSED else v
@@ -176,6 +175,7 @@ def population_values(rng: np.random.Generator, n: int = 400_000) -> dict[str, A
     raw = (lam**2) @ (b_orth**2)
     return {
         "loadings": loadings,
+        "driver_weights": dict(zip(ATTRIBUTES, np.round(beta, 4).tolist(), strict=True)),
         "driver_importance_observed": {
             "standardised_beta": dict(zip(ATTRIBUTES, np.round(beta, 4).tolist(), strict=True)),
             "relative_weight": dict(zip(ATTRIBUTES, np.round(raw, 4).tolist(), strict=True)),

@@ -99,9 +99,9 @@ def _core(seed: int, n_customers: int, n_banks: int, n_respondents: int, populat
     cusa_score = cusa_items.to_numpy(dtype=float).mean(axis=1)
 
     attrs, aux = customers.simulate_attributes(streams["customers"], n_customers)
-    # actual approval times are slower for customers whose approval-speed perception is low
-    s_speed = latents["S_speed"].to_numpy()
-    aux["approval_z"] = -0.5 * s_speed + np.sqrt(0.75) * aux["approval_z"]
+    # actual approval times are a little slower for customers who perceive quality as low
+    perq = latents["PERQ"].to_numpy()
+    aux["approval_z"] = -0.3 * perq + np.sqrt(1 - 0.3**2) * aux["approval_z"]
     outcomes, loyalty_info = customers.simulate_outcomes(attrs, aux, cusa_score)
     cust = pd.concat([attrs, outcomes], axis=1)
 
@@ -359,9 +359,12 @@ def _truth(**kw: Any) -> dict[str, Any]:
             "latent_loadings": {k: v[1] for k, v in survey.ITEMS.items()},
             "item_construct": {k: v[0] for k, v in survey.ITEMS.items()},
             "perq_attribute": survey.PERQ_ATTRIBUTE,
-            "specific_loading": survey.SPECIFIC_LOADING,
-            "driver_weights": dict(survey.DRIVER_WEIGHTS),
-            "driver_rank": sorted(survey.DRIVER_WEIGHTS, key=lambda a: -survey.DRIVER_WEIGHTS[a]),
+            "attribute_loadings": {k: list(v) for k, v in survey.ATTRIBUTE_LOADINGS.items()},
+            "driver_weights": sat_pop["driver_weights"],
+            "driver_weights_definition": "population standardised regression weights of the CUSA score (mean of "
+                                         "CUSA1-3) on the four attribute scores (mean of each PERQ pair, PERQ6_R "
+                                         "reversed back), complete data",
+            "driver_rank": sorted(sat_pop["driver_weights"], key=lambda a: -sat_pop["driver_weights"][a]),
             "driver_importance_observed": sat_pop["driver_importance_observed"],
             "r2": survey.latent_r2(),
             "reverse_coded": list(survey.REVERSED),
