@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pingouin
 
 from bankcrm_research.validate import require_columns, require_dataframe
 
@@ -61,6 +60,8 @@ def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str]) -> dict[str, flo
     block = data[items].astype(float)
     if block.isna().any().any():
         raise ValueError("cronbach_alpha: missing values in the items; run prepare_survey() first")
+    import pingouin  # imported here: it pulls in seaborn/statsmodels (seconds)
+
     raw = float(pingouin.cronbach_alpha(block)[0])
     r = np.corrcoef(block.to_numpy().T)
     k = len(items)
