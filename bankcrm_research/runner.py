@@ -43,7 +43,7 @@ import time
 import tokenize
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -719,13 +719,12 @@ def _execute_one(
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from bankcrm_research.reporting.html import notebook_to_html, summarize_error
+    from bankcrm_research.reporting.html import summarize_error
 
     t0 = time.perf_counter()
     report_dir = run_dir / info.name
     report_dir.mkdir(parents=True, exist_ok=True)
     out_nb = run_dir / f"{info.name}.ipynb"
-    html = run_dir / f"{info.name}.html"
     km_class = _kernel_manager_class(_kernel_env(report_dir, info.name, lang, share_safe),
                                      run_dir / "logs" / f"{info.name}.kernel.log")
     error: dict[str, Any] | None = None
@@ -760,22 +759,37 @@ def _execute_one(
         error = summarize_error(ename, evalue, cell_index)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not stop.is_set():
             raise
-    t_exec = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    export_error = None
-    try:
-        notebook_to_html(out_nb, html, exclude_input=share_safe, title=info.title or info.name)
-    except Exception as exc:  # noqa: BLE001 - an export failure must not lose the run record
-        export_error = f"{type(exc).__name__}: {exc}"
-        if status == "succeeded":
-            status = "failed"
-            error = summarize_error("HTMLExportError", export_error, None)
-    t_export = time.perf_counter() - t1
     return NotebookResult(
-        name=info.name, status=status, duration_s=time.perf_counter() - t0, execution_s=t_exec,
-        export_s=t_export, error=error, parameters=dict(params),
+        name=info.name, status=status, duration_s=time.perf_counter() - t0,
+        execution_s=time.perf_counter() - t0, error=error, parameters=dict(params),
         outputs=_list_outputs(run_dir, info.name), title=info.title,
     )
+
+
+def _export_one(res: NotebookResult, run_dir: Path, *, share_safe: bool) -> NotebookResult:
+    """HTML export of an executed notebook (also of a failed one: the error stays visible).
+
+    Runs on its own thread so that, in a sequential run, the next notebook's kernel starts while
+    this export renders.
+    """
+    from bankcrm_research.reporting.html import notebook_to_html, summarize_error
+
+    out_nb = run_dir / f"{res.name}.ipynb"
+    if res.status == "skipped" or not out_nb.exists():
+        return res
+    t1 = time.perf_counter()
+    status, error = res.status, res.error
+    try:
+        notebook_to_html(out_nb, run_dir / f"{res.name}.html", exclude_input=share_safe,
+                         title=res.title or res.name)
+    except Exception as exc:  # noqa: BLE001 - an export failure must not lose the run record
+        if status == "succeeded":
+            status = "failed"
+            error = summarize_error("HTMLExportError", f"{type(exc).__name__}: {exc}", None)
+    t_export = time.perf_counter() - t1
+    return replace(res, status=status, error=error, export_s=t_export,
+                   duration_s=(res.execution_s or 0.0) + t_export,
+                   outputs=_list_outputs(run_dir, res.name))
 
 
 # ==============================================================================================
@@ -958,25 +972,34 @@ def run_notebooks(
             old_handlers[sig] = signal.signal(sig, _on_signal)
 
     executor = ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="bankcrm-kernel")
+    exporter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bankcrm-html")
     try:
-        futures: dict[Future[NotebookResult], NotebookInfo] = {}
+        futures: dict[Future[NotebookResult], tuple[str, NotebookInfo]] = {}
         for info in infos:
             fut = executor.submit(_run_one_logged, bar, info, params[info.name], run_dir, lang=lang,
                                   share_safe=share_safe, cell_timeout=cell_timeout,
                                   kernel_start_timeout=kernel_start_timeout, stop=stop)
-            futures[fut] = info
+            futures[fut] = ("execute", info)
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
             for fut in done:
-                info = futures[fut]
+                stage, info = futures[fut]
                 try:
                     res = fut.result()
                 except BaseException as exc:  # noqa: BLE001 - recorded, never lost
                     res = NotebookResult(info.name, "failed", parameters=params[info.name], title=info.title,
                                          error={"ename": type(exc).__name__, "first_line": str(exc)[:300],
                                                 "cell_index": None}, outputs=_list_outputs(run_dir, info.name))
-                results[info.name] = res
+                if stage == "execute" and res.status != "skipped":
+                    results[info.name] = res  # provisional, until the HTML exists
+                    efut = exporter.submit(_export_one, res, run_dir, share_safe=share_safe)
+                    futures[efut] = ("export", info)
+                    pending.add(efut)
+                else:
+                    results[info.name] = res
+                    if res.status != "skipped":
+                        bar.done(res)
             if stop.is_set():
                 # Let workers notice their dead kernels, but never hang on them.
                 deadline = time.monotonic() + 20
@@ -984,11 +1007,16 @@ def run_notebooks(
                     _kill_active_kernels()
                     done, pending = wait(pending, timeout=0.5)
                     for fut in done:
+                        stage, info = futures[fut]
                         with contextlib.suppress(BaseException):
-                            results[futures[fut].name] = fut.result()
+                            res = fut.result()
+                            if stage == "execute" and res.status != "skipped":
+                                res = _export_one(res, run_dir, share_safe=share_safe)
+                            results[info.name] = res
                 break
     finally:
         executor.shutdown(wait=not stop.is_set(), cancel_futures=True)
+        exporter.shutdown(wait=True)
         if in_main:
             for sig, handler in old_handlers.items():
                 signal.signal(sig, handler)
@@ -1043,10 +1071,7 @@ def _run_one_logged(bar: _Progress, info: NotebookInfo, params: Mapping[str, Any
                     **kw: Any) -> NotebookResult:
     if not kw["stop"].is_set():
         bar.start(info.name)
-    res = _execute_one(info, params, run_dir, **kw)
-    if res.status != "skipped":
-        bar.done(res)
-    return res
+    return _execute_one(info, params, run_dir, **kw)
 
 
 def _display_path(p: Path) -> str:

@@ -37,8 +37,14 @@ def runs(tmp_path_factory):
                          overrides=["param_types:years=[2020, 2021]", "param_types:spec={outcome: roa, fe: [bank_id]}",
                                     "title=银行客户满意度", "ratio=2"], **common)
     bad = run_notebooks(["ok_metrics", "fail"], jobs=2, **common)
-    safe = run_notebooks(["ok_metrics"], lang="zh", share_safe=True, update_latest=False, **common)
-    timeout = run_notebooks(["slow"], **{**common, "cell_timeout": 2})
+    # Two independent runs at once (also exercises concurrent runs sharing one reports folder).
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        f_safe = pool.submit(run_notebooks, ["ok_metrics"], lang="zh", share_safe=True, update_latest=False, **common)
+        f_timeout = pool.submit(run_notebooks, ["slow"], **{**common, "cell_timeout": 2})
+        safe, timeout = f_safe.result(), f_timeout.result()
+    assert safe.run_dir != timeout.run_dir
     return {"reports": reports, "good": good, "bad": bad, "safe": safe, "timeout": timeout}
 
 
