@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from bankcrm_research.simulate import banks, customers, survey
+from bankcrm_research.simulate.readme import render_readme
 from bankcrm_research.simulate._common import (
     DEFAULT_SEED,
     FALL_DAY,
@@ -276,11 +277,16 @@ def write_world(
         paths[name] = p
     p = out / FILES["transactions"]
     n_rows = 0
+    first, last = None, None
     writer = _parquet_writer(p)
     try:
         for chunk in customers.iter_transactions(core.transactions_ss, core.tables["customers"], n_transactions,
                                                  chunk_customers=chunk_customers):
             n_rows += len(chunk)
+            if len(chunk):
+                lo, hi = chunk["txn_date"].min(), chunk["txn_date"].max()
+                first = lo if first is None else min(first, lo)
+                last = hi if last is None else max(last, hi)
             writer.write_table(_txn_table(chunk), row_group_size=max(len(chunk), 1))
     finally:
         writer.close()
@@ -289,7 +295,38 @@ def write_world(
     tp = out / "truth.json"
     tp.write_text(json.dumps(core.truth, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
     paths["truth"] = tp
+    summary = _summary(core.tables)
+    summary["transactions"] = {"rows": n_rows, "period": _period(first, last)}
+    rp = out / "README.md"
+    rp.write_text(render_readme(core.truth, summary), encoding="utf-8")
+    paths["readme"] = rp
     return paths
+
+
+def _period(lo: Any, hi: Any, fmt: str = "%Y-%m-%d") -> str:
+    if lo is None or pd.isna(lo):
+        return ""
+    if isinstance(lo, (int, np.integer)):
+        return f"{lo}–{hi}"
+    return f"{pd.Timestamp(lo).strftime(fmt)} … {pd.Timestamp(hi).strftime(fmt)}"
+
+
+def _summary(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
+    """Rows and period of each table (for the README overview)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, df in tables.items():
+        if name == "bank_panel" or name == "internet_finance_indicators":
+            period = _period(int(df["year"].min()), int(df["year"].max()))
+        elif name == "macro_monthly":
+            period = _period(df["month"].min(), df["month"].max(), "%Y-%m")
+        elif name == "customers":
+            period = f"{STUDY_START:%Y-%m-%d} … {STUDY_END:%Y-%m-%d}"
+        elif name == "survey":
+            period = _period(df["survey_date"].min(), df["survey_date"].max())
+        else:
+            period = _period(df["txn_date"].min(), df["txn_date"].max()) if len(df) else ""
+        out[name] = {"rows": len(df), "period": period}
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
