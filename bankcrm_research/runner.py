@@ -35,6 +35,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import secrets
 import signal
 import sys
@@ -180,16 +181,23 @@ def _title_and_question(cells: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
     for cell in cells:
         if cell.get("cell_type") != "markdown":
             continue
-        lines = [ln.strip() for ln in _cell_source(cell).splitlines() if ln.strip()]
+        text = _cell_source(cell)
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         title = next((ln.lstrip("#").strip() for ln in lines if ln.startswith("#")), "")
-        body = [ln for ln in lines if not ln.startswith("#")]
-        # Prefer a line that states the question; otherwise the first sentence of prose.
-        question = next((ln for ln in body if "?" in ln or "question" in ln.lower()), body[0] if body else "")
-        question = question.replace("**", "").replace("__", "").strip()
-        for prefix in ("Question:", "The question:", "Research question:"):
-            if question.lower().startswith(prefix.lower()):
-                question = question[len(prefix):].strip()
-        return title, question
+        # Paragraphs of prose (blank-line separated, headings removed), each joined to one line.
+        paragraphs = []
+        for block in re.split(r"\n\s*\n", text):
+            body = " ".join(ln.strip() for ln in block.splitlines() if ln.strip() and not ln.lstrip().startswith("#"))
+            if body:
+                paragraphs.append(body)
+        # Prefer the paragraph that states the question; otherwise the first paragraph.
+        chosen = next((p for p in paragraphs if re.match(r"^\W*question", p, flags=re.IGNORECASE)),
+                      next((p for p in paragraphs if "?" in p), paragraphs[0] if paragraphs else ""))
+        question = re.sub(r"[*_`]{1,3}", "", chosen).strip()
+        question = re.sub(r"^(research\s+)?question\s*[:.\u2014\u2013-]*\s*", "", question, flags=re.IGNORECASE)
+        if "?" in question:
+            question = question[: question.index("?") + 1]
+        return title, question.strip()
     return "", ""
 
 
@@ -319,9 +327,11 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
                                                              (data.get("notebooks") or {}).items()}}
 
 
-def _type_ok(default: Any, value: Any) -> bool:
+def _type_ok(default: Any, value: Any, none_ok: bool = False) -> bool:
     if default is None:
         return True  # None defaults mean "bundled data / not set": any literal may replace them
+    if value is None:
+        return none_ok
     if isinstance(default, bool):
         return isinstance(value, bool)
     if isinstance(default, int):
@@ -342,12 +352,15 @@ def check_parameters(info: NotebookInfo, params: Mapping[str, Any], *, source: s
         Naming the offending parameter(s) and listing every valid parameter with its default.
     """
     defaults = info.defaults
+    # None is accepted where the default is None or the parameter's comment documents it
+    # (e.g. ``group_column = "channel_group"  # None = no multi-group comparison``).
+    none_ok = {p.name for p in info.parameters if "None" in p.comment}
     problems = []
     for key, value in params.items():
         if key not in defaults:
             close = difflib.get_close_matches(key, list(defaults), n=1)
             problems.append(f"unknown parameter '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        elif not _type_ok(defaults[key], value):
+        elif not _type_ok(defaults[key], value, key in none_ok):
             problems.append(
                 f"parameter '{key}' must be {_type_name(defaults[key])} like its default "
                 f"{defaults[key]!r}; got {value!r} ({type(value).__name__})"

@@ -208,3 +208,28 @@ def test_cli_import_path_is_lean():
             "print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_none_accepted_only_where_default_or_comment_allows_it():
+    from bankcrm_research.runner import NotebookInfo
+
+    params = parse_parameters_source(
+        'group_column = "channel_group"  # None = no multi-group comparison\nseed = 1\npath = None'
+    )
+    info = NotebookInfo("nb", FIXTURES / "nb.ipynb", "t", "q", params)
+    assert resolve_parameters([info], overrides=["group_column=null", "path=/x.csv"])["nb"] == {
+        "group_column": None, "path": "/x.csv"}
+    with pytest.raises(ParameterError, match="parameter 'seed' must be int"):
+        resolve_parameters([info], overrides=["seed=null"])
+
+
+def test_question_is_the_paragraph_that_asks_it(tmp_path):
+    import nbformat
+
+    md = "# 03 — Drivers\n\n**Question.** Which attributes drive\nsatisfaction — and which first? More text.\n\nOther."
+    cell = nbformat.v4.new_code_cell("lang = 'en'")
+    cell.metadata["tags"] = ["parameters"]
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(md), cell]), str(tmp_path / "x.ipynb"))
+    info = read_notebook_info(tmp_path / "x.ipynb")
+    assert info.title == "03 — Drivers"
+    assert info.question == "Which attributes drive satisfaction — and which first?"
