@@ -29,15 +29,16 @@ __all__ = [
 ]
 
 
-def _rw_from_corr(r: np.ndarray) -> tuple[np.ndarray, float]:
-    """Johnson's relative weights from the joint correlation matrix (outcome last)."""
+def _rw_from_corr(r: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """Johnson's relative weights (and standardised OLS betas) from the joint correlation matrix
+    (outcome last)."""
     rxx = r[:-1, :-1]
     rxy = r[:-1, -1]
     evals, evecs = np.linalg.eigh(rxx)
     lam = evecs @ np.diag(np.sqrt(evals)) @ evecs.T  # R^{1/2}: corr(X, Z) of the orthogonal Z
     beta = np.linalg.solve(lam, rxy)  # regression of y on Z
     raw = (lam**2) @ (beta**2)
-    return raw, float(raw.sum())
+    return raw, float(raw.sum()), np.linalg.solve(rxx, rxy)
 
 
 def relative_weights(
@@ -65,7 +66,7 @@ def relative_weights(
     DataFrame
         driver, raw_weight (share of variance, sums to R²), share (raw / R², sums to 1), ci_low,
         ci_high (percentile CIs of ``share``), raw_ci_low, raw_ci_high, rank (1 = most important),
-        r2 (the model R²).
+        r2 (the model R²), std_beta (standardised OLS weight) with beta_ci_low, beta_ci_high.
 
     Notes
     -----
@@ -84,19 +85,21 @@ def relative_weights(
     x = data[[*predictors, outcome]].to_numpy(float)
     if np.isnan(x).any():
         raise ValueError("relative_weights: missing values in predictors/outcome; prepare the data first")
-    raw, r2 = _rw_from_corr(np.corrcoef(x.T))
+    raw, r2, beta = _rw_from_corr(np.corrcoef(x.T))
     reps = require_positive_int(bootstrap_reps, param="bootstrap_reps") if bootstrap_reps else 0
     rng = np.random.default_rng(seed)
     n = len(x)
     draws = np.full((reps, len(predictors)), np.nan)
+    beta_draws = np.full((reps, len(predictors)), np.nan)
     for b in range(reps):
         r = engine.corr_of(x[rng.integers(0, n, size=n)])
         if np.isfinite(r).all():
-            draws[b] = _rw_from_corr(r)[0]
+            draws[b], _, beta_draws[b] = _rw_from_corr(r)
     shares = draws / draws.sum(axis=1, keepdims=True)
     q = [alpha / 2, 1 - alpha / 2]
     ci = np.nanquantile(shares, q, axis=0) if reps else np.full((2, len(predictors)), np.nan)
     raw_ci = np.nanquantile(draws, q, axis=0) if reps else np.full((2, len(predictors)), np.nan)
+    beta_ci = np.nanquantile(beta_draws, q, axis=0) if reps else np.full((2, len(predictors)), np.nan)
     out = pd.DataFrame(
         {
             "driver": predictors,
@@ -110,6 +113,9 @@ def relative_weights(
     )
     out["rank"] = out["share"].rank(ascending=False, method="min").astype(int)
     out["r2"] = r2
+    out["std_beta"] = beta
+    out["beta_ci_low"] = beta_ci[0]
+    out["beta_ci_high"] = beta_ci[1]
     return out
 
 

@@ -77,7 +77,8 @@ def truth_rows(
 
     Loadings (``satisfaction.loadings.<item>``, population standardised loadings of the 7-point
     items) against the CFA's standardised loadings; paths (``satisfaction.paths.<from>-><to>``)
-    against the SEM's; and, when given, the key-driver relative-weight shares against
+    against the SEM's; and, when given, the key-driver standardised weights against
+    ``satisfaction.driver_weights.<attribute>`` and relative-weight shares against
     ``satisfaction.driver_importance_observed.relative_weight_share.<attribute>``.
     """
     sat = truth["satisfaction"]
@@ -96,8 +97,13 @@ def truth_rows(
             rows.append(dict(quantity=f"satisfaction.paths.{key}", truth=value, estimate=r["estimate"],
                              ci_low=r["ci_low"], ci_high=r["ci_high"]))
     if drivers is not None:
-        shares = sat.get("driver_importance_observed", {}).get("relative_weight_share", {})
         d = drivers.set_index("driver")
+        for attr, value in sat.get("driver_weights", {}).items():
+            if attr in d.index:
+                rows.append(dict(quantity=f"satisfaction.driver_weights.{attr}", truth=value,
+                                 estimate=d.loc[attr, "std_beta"], ci_low=d.loc[attr, "beta_ci_low"],
+                                 ci_high=d.loc[attr, "beta_ci_high"]))
+        shares = sat.get("driver_importance_observed", {}).get("relative_weight_share", {})
         for attr, value in shares.items():
             if attr in d.index:
                 rows.append(dict(quantity=f"satisfaction.driver_importance_observed.relative_weight_share.{attr}",
