@@ -28,9 +28,9 @@ import pandas as pd
 from scipy import stats
 
 from bankcrm_research.competition.panel import PANEL_COLUMNS, _check_collinear, _feols, _prepare, _tidy_fit
-from bankcrm_research.validate import DataWarning, require_choice, require_columns
+from bankcrm_research.validate import DataWarning, require_choice, require_columns, warn_dropped
 
-__all__ = ["EventStudyResult", "event_study", "did_estimate", "placebo_did", "staggered_did"]
+__all__ = ["EventStudyResult", "event_study", "did_estimate", "placebo_did", "staggered_did", "adoption_cohorts"]
 
 EVENT_COLUMNS = [
     "outcome", "year", "rel_year", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n_obs", "is_reference",
@@ -316,7 +316,23 @@ def staggered_did(
             f"The '{cohort}' column has a single adoption year and no never-treated units; staggered DiD needs "
             f"variation in adoption timing or never-treated controls."
         )
+    if (df[cohort] == 0).sum() == 0:
+        # no never-treated units: year effects after the last cohort adopts are not identified from
+        # untreated observations, so those years carry no information about the effect (Borusyak,
+        # Jaravel & Spiess 2024); drop them, and say so
+        last = df[cohort].max()
+        n0 = len(df)
+        df = df[df[time] < last].copy()
+        warn_dropped(n0 - len(df), n0, f"from {last} on (no never-treated units; every unit has adopted by {last})")
     df["treated"] = ((df[cohort] > 0) & (df[time] >= df[cohort])).astype(int)
+    # units with fewer than two untreated rows have no (non-singleton) first-stage unit effect, so
+    # their treated outcomes cannot be imputed; pyfixest 0.60's did2s then fails with a shape error
+    n_untreated = df.groupby(entity)["treated"].transform(lambda t: int((t == 0).sum()))
+    few = n_untreated < 2
+    if few.any():
+        n0 = len(df)
+        df = df[~few].copy()
+        warn_dropped(n0 - len(df), n0, f"of {entity} values with fewer than two pre-adoption rows (cannot impute)")
     df["rel"] = np.where(df[cohort] > 0, df[time] - df[cohort], -1000.0).astype(float)
     import pyfixest as pf
 
@@ -348,3 +364,23 @@ def staggered_did(
     out["ci_low"] = out["estimate"] - q * out["std_error"]
     out["ci_high"] = out["estimate"] + q * out["std_error"]
     return out[[*PANEL_COLUMNS, "rel_year"]]
+
+
+def adoption_cohorts(
+    data: pd.DataFrame,
+    *,
+    index_column: str = "if_index",
+    threshold: float = 200.0,
+    region: str = "province",
+    time: str = "year",
+) -> pd.Series:
+    """First year each region's index reaches ``threshold`` (0 = never), aligned with ``data``'s rows.
+
+    Turns a continuous, regionally staggered diffusion (e.g. the PKU index crossing 200 points) into
+    adoption cohorts for :func:`staggered_did`. The threshold is a modelling choice; report results
+    for more than one.
+    """
+    require_columns(data, [index_column, region, time], param="columns")
+    reached = data.loc[data[index_column] >= threshold, [region, time]]
+    first = reached.groupby(region)[time].min()
+    return data[region].map(first).fillna(0).astype(int).rename("adoption_cohort")

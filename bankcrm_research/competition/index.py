@@ -294,14 +294,15 @@ class IndexResult:
         diag = self.diagnostics.rename(columns={"statistic": "indicator", "value": "weight"})
         return pd.concat([self.weights[["indicator", "weight"]], diag], ignore_index=True)
 
-    def plot(self, ax: Any = None) -> Any:
-        """Horizontal bar chart of the weights."""
+    def plot(self, ax: Any = None, *, labels: Mapping[str, str] | None = None) -> Any:
+        """Horizontal bar chart of the weights (``labels`` maps indicator names to display names)."""
         import matplotlib.pyplot as plt
 
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 0.4 + 0.35 * len(self.weights)))
         w = self.weights.sort_values("weight")
-        ax.barh(w["indicator"], w["weight"])
+        names = [(labels or {}).get(i, i) for i in w["indicator"]]
+        ax.barh(names, w["weight"])
         ax.set_xlabel(f"weight ({self.method})")
         return ax
 

@@ -675,37 +675,78 @@ def hausman_test(
     regressors: Sequence[str],
     entity: str = "bank_id",
     time: str = "year",
+    method: Literal["classic", "mundlak"] = "classic",
 ) -> pd.DataFrame:
-    """Hausman test of bank fixed effects against random effects (linearmodels).
+    """Hausman-type test of bank fixed effects against random effects.
 
-    Returns a one-row table ``test, statistic, df, p_value, n_obs, preferred``.
+    Parameters
+    ----------
+    data : DataFrame
+    outcome : str
+    regressors : sequence of str
+        Time-varying regressors compared between the estimators.
+    entity, time : str
+    method : {"classic", "mundlak"}
+        ``classic``: Hausman (1978) with conventional covariances, as R ``plm::phtest(fe, re)``
+        (linearmodels ``PanelOLS`` and ``RandomEffects``). ``mundlak``: the cluster-robust
+        regression form (Mundlak 1978; Wooldridge 2010, §10.7.3): pooled OLS of the outcome on the
+        regressors and their bank means with CRV1 errors by ``entity``, Wald F test that the
+        mean coefficients are zero — valid under heteroskedasticity and serial correlation, and
+        never negative.
+
+    Returns
+    -------
+    DataFrame
+        One row ``test, statistic, df, p_value, n_obs, preferred`` (``preferred`` is
+        ``bank_fe`` when H0 is rejected at 5 %).
 
     Notes
     -----
-    ``H = (b_FE - b_RE)' [V_FE - V_RE]^{-1} (b_FE - b_RE) ~ χ²(k)`` over the time-varying slopes,
-    with the conventional (non-robust) covariances, as in R ``plm::phtest(fe, re)``: under H0 the
-    random-effects estimator is efficient and both are consistent. A generalised inverse is used
-    when ``V_FE - V_RE`` is not positive definite. Reference: Hausman (1978), Econometrica 46(6);
-    Wooldridge (2010), Econometric Analysis of Cross Section and Panel Data, §10.7.3.
+    Classic: ``H = (b_FE - b_RE)' [V_FE - V_RE]^{-1} (b_FE - b_RE) ~ χ²(k)``; a generalised
+    inverse is used when ``V_FE - V_RE`` is singular. With bank-level heteroskedasticity or serial
+    correlation ``V_FE - V_RE`` need not be positive semi-definite and ``H`` can be negative; the
+    function then warns and recommends ``method="mundlak"``. Mundlak:
+    ``y_it = x_it'β + x̄_i'π + e_it``, H0 ``π = 0``, ``F = (π̂' V_π^{-1} π̂)/k`` against ``F(k, G-1)``.
     """
     from linearmodels.panel import PanelOLS, RandomEffects
 
+    require_choice(method, ["classic", "mundlak"], param="method")
     regressors = list(regressors)
     df = _prepare(
         data, needed=[outcome, *regressors], entity=entity, time=time, cluster=entity, numeric=[outcome, *regressors]
     )
-    panel = df.set_index([entity, time])
-    exog = panel[regressors].assign(const=1.0)
-    fe = PanelOLS(panel[outcome], exog, entity_effects=True, drop_absorbed=False).fit(cov_type="unadjusted")
-    re = RandomEffects(panel[outcome], exog).fit(cov_type="unadjusted")
-    diff = (fe.params[regressors] - re.params[regressors]).to_numpy()
-    vdiff = (fe.cov.loc[regressors, regressors] - re.cov.loc[regressors, regressors]).to_numpy()
-    H = float(diff @ np.linalg.pinv(vdiff) @ diff)
     k = len(regressors)
-    p = float(stats.chi2.sf(H, k))
-    return pd.DataFrame(
-        [{
-            "test": "hausman_fe_vs_re", "statistic": H, "df": k, "p_value": p, "n_obs": int(fe.nobs),
-            "preferred": "bank_fe" if p < 0.05 else "random_effects",
-        }]
-    )
+    if method == "mundlak":
+        means = [f"{r}_bank_mean" for r in regressors]
+        for r, m in zip(regressors, means, strict=True):
+            df[m] = df.groupby(entity)[r].transform("mean")
+        fit = _feols(f"{outcome} ~ {' + '.join([*regressors, *means])}", df, entity)
+        _check_collinear(fit, [*regressors, *means], "mundlak")
+        names = [str(c) for c in fit._coefnames]
+        idx = [names.index(m) for m in means]
+        b = fit._beta_hat[idx]
+        V = fit._vcov[np.ix_(idx, idx)]
+        F = float(b @ np.linalg.solve(V, b) / k)
+        p = float(stats.f.sf(F, k, float(fit._df_t)))
+        row = {"test": "mundlak_cluster_robust", "statistic": F, "df": k, "p_value": p, "n_obs": int(fit._N)}
+    else:
+        panel = df.set_index([entity, time])
+        exog = panel[regressors].assign(const=1.0)
+        fe = PanelOLS(panel[outcome], exog, entity_effects=True, drop_absorbed=False).fit(cov_type="unadjusted")
+        re = RandomEffects(panel[outcome], exog).fit(cov_type="unadjusted")
+        diff = (fe.params[regressors] - re.params[regressors]).to_numpy()
+        vdiff = (fe.cov.loc[regressors, regressors] - re.cov.loc[regressors, regressors]).to_numpy()
+        H = float(diff @ np.linalg.pinv(vdiff) @ diff)
+        if H < 0:
+            warnings.warn(
+                f"classic Hausman statistic for {outcome} is negative ({H:.3g}): V_FE - V_RE is not positive "
+                f"semi-definite (typical with heteroskedastic or serially correlated errors). Use "
+                f"method='mundlak' for a cluster-robust test.",
+                DataWarning,
+                stacklevel=2,
+            )
+        p = float(stats.chi2.sf(H, k)) if H >= 0 else float("nan")
+        row = {"test": "hausman_fe_vs_re", "statistic": H, "df": k, "p_value": p, "n_obs": int(fe.nobs)}
+    row["preferred"] = "bank_fe" if (np.isfinite(row["p_value"]) and row["p_value"] < 0.05) else (
+        "random_effects" if np.isfinite(row["p_value"]) else "undetermined")
+    return pd.DataFrame([row])

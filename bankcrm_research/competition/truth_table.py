@@ -33,6 +33,7 @@ def competition_truth_rows(
     quadratic: pd.DataFrame | None = None,
     event: pd.DataFrame | None = None,
     did: pd.DataFrame | None = None,
+    turning_point_scale: float = 100.0,
 ) -> pd.DataFrame:
     """Truth-vs-estimate rows for the bank-panel analyses.
 
@@ -52,6 +53,9 @@ def competition_truth_rows(
         (reference year excluded).
     did : DataFrame, optional
         :func:`~bankcrm_research.competition.event_study.did_estimate` → ``competition.did.<outcome>``.
+    turning_point_scale : float
+        ``truth.json`` states the NPL turning point in index points while the regression uses
+        ``if_index / 100``; the estimate and its CI are multiplied by this factor.
 
     Returns
     -------
@@ -78,6 +82,10 @@ def competition_truth_rows(
             key = f"competition.npl_quadratic.{r['term']}"
             t = lookup(key)
             if t is not None:
+                if r["term"] == "turning_point":
+                    r = r.copy()
+                    for c in ("estimate", "ci_low", "ci_high"):
+                        r[c] = r[c] * turning_point_scale
                 rows.append(_row(key, t, r, str(r["model"])))
     if event is not None:
         for _, r in event[~event["is_reference"]].iterrows():

@@ -107,3 +107,12 @@ def test_wooldridge_example_14_4_union_premium():
     for term in ["union", "married", "expersq"]:
         np.testing.assert_allclose(ours.loc[term, "estimate"], ref.loc[term, "estimate"], rtol=RTOL_COEF)
     assert round(ours.loc["union", "estimate"], 3) == 0.080
+
+
+def test_mundlak_test_is_nonnegative_and_agrees_in_direction(grunfeld):
+    """The cluster-robust Mundlak form does not reject on Grunfeld either (classic p = 0.31)."""
+    ours = hausman_test(
+        grunfeld, outcome="inv", regressors=["value", "capital"], entity="firm", time="year", method="mundlak"
+    ).iloc[0]
+    assert ours["test"] == "mundlak_cluster_robust" and ours["statistic"] >= 0
+    assert ours["p_value"] > 0.05 and ours["preferred"] == "random_effects"
