@@ -32,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="expected number of transactions")
     p.add_argument("--banks", type=int, default=DEFAULTS["n_banks"], help="number of banks")
     p.add_argument("--respondents", type=int, default=DEFAULTS["n_respondents"], help="survey respondents")
+    p.add_argument("--population-draw", type=int, default=400_000,
+                   help="size of the auxiliary draw behind the population values in truth.json (default 400000)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=run)
 
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         paths = write_world(
             args.out, seed=args.seed, n_customers=args.customers, n_banks=args.banks,
-            n_transactions=args.transactions, n_respondents=args.respondents,
+            n_transactions=args.transactions, n_respondents=args.respondents, population_draw=args.population_draw,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
