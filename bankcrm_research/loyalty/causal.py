@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bankcrm_research.loyalty.churn import _duplicate_columns
 from bankcrm_research.validate import (
     DataWarning,
     require_columns,
@@ -80,7 +81,7 @@ def _design(df: pd.DataFrame, covariates: Sequence[str], categorical: Sequence[s
         X.columns = [f"{c}]" if "[" in c else c for c in X.columns]
     keep = [c for c in X.columns if X[c].nunique() > 1]
     X = X[keep]
-    X = X.loc[:, ~X.T.duplicated().to_numpy()]
+    X = X.drop(columns=_duplicate_columns(X))
     return X
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bankcrm_research.loyalty.churn import _duplicate_columns
 from bankcrm_research.validate import (
     DataWarning,
     require_columns,
@@ -194,7 +195,7 @@ def _design(sub: pd.DataFrame, covariates: Sequence[str], categorical: Sequence[
     if const:
         warnings.warn(f"{table}: constant covariates dropped from the Cox model: {const}", DataWarning, stacklevel=3)
         X = X.drop(columns=const)
-    dups = list(X.columns[X.T.duplicated().to_numpy()])
+    dups = _duplicate_columns(X)
     if dups:
         warnings.warn(f"{table}: exact duplicate covariate columns dropped: {dups}", DataWarning, stacklevel=3)
         X = X.drop(columns=dups)
