@@ -533,7 +533,7 @@ def _iso(dt: datetime) -> str:
 # ==============================================================================================
 # Kernels: current interpreter, one BLAS thread, per-notebook environment, killable on SIGINT
 _ACTIVE_KERNELS: set[Any] = set()
-_ACTIVE_LOCK = threading.Lock()
+_ACTIVE_LOCK = threading.RLock()  # re-entrant: the signal handler may fire while the main thread holds it
 
 
 def _kernel_manager_class(extra_env: Mapping[str, str], log_path: Path | None = None) -> type:
@@ -729,8 +729,14 @@ def _execute_one(
     if stop.is_set():
         return NotebookResult(info.name, "skipped", parameters=dict(params), title=info.title,
                               error={"ename": "Interrupted", "first_line": "run interrupted before this notebook started", "cell_index": None})
+    import logging
+
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    # papermill warns about parameter comments it cannot parse (e.g. "# None = bundled data");
+    # our own parser already read the cell, so keep those lines out of cron logs.
+    logging.getLogger("papermill.translators").setLevel(logging.ERROR)
 
     from bankcrm_research.reporting.html import summarize_error
 
@@ -1057,7 +1063,9 @@ def run_notebooks(
         "finished": _iso(finished_dt),
         "duration_s": round(duration, 3),
         "interrupted_by": interrupted[0] if interrupted else None,
-        "notebooks": [{**r.to_dict(), "source": _display_path(i.path)} for r, i in zip(ordered, infos)],
+        "notebooks": [{**r.to_dict(), "source": _display_path(i.path),
+                       "effective_parameters": {**i.defaults, **params[i.name]}}
+                      for r, i in zip(ordered, infos)],
         "inputs_unchanged": [i["sha256"] for i in after] == [i["sha256"] for i in inputs],
         "timing": {"wall_s": round(duration, 3),
                    "execution_s": round(sum(r.execution_s or 0 for r in ordered), 3),

@@ -190,7 +190,8 @@ def render_index(run: Mapping[str, Any], metrics: Mapping[str, Mapping[str, Any]
                 err_html += f' — <a href="{anchor}">go to the failing cell</a>'
             err_html += "</div>"
         m = metrics.get(name, {}) or {}
-        items = list(m.items())[:_MAX_HEADLINE]
+        # Keys starting with "headline" come first; then the file's (sorted) order.
+        items = sorted(m.items(), key=lambda kv: not str(kv[0]).startswith("headline"))[:_MAX_HEADLINE]
         head = "".join(f"<dt>{_e(k)}</dt><dd>{_e(_fmt(v))}</dd>" for k, v in items)
         more = f"<div>… {len(m) - _MAX_HEADLINE} more in metrics.json</div>" if len(m) > _MAX_HEADLINE else ""
         dur = nb.get("duration_s")

@@ -243,6 +243,7 @@ def record_metric(key: str, value: Any) -> None:
     ----------
     key : str
         Flat key (dots allowed as separators, e.g. ``"did.demand_deposit_share.estimate"``).
+        Keys starting with ``headline`` are shown first on the run's ``index.html``.
     value : number, bool, str or None
         numpy scalars are converted; NaN and infinities become ``null``.
 

@@ -59,10 +59,13 @@ def test_index_page_shows_failure_and_provenance():
              "outputs": {"html": "02_bad.html", "ipynb": "02_bad.ipynb", "tables": [], "figures": []}},
         ],
     }
-    page = render_index(run, {"01_ok": {"did.estimate": 0.123456, "n": 150}})
+    metrics = {"01_ok": {**{f"a{i}": i for i in range(9)}, "did.estimate": 0.123456, "headline.nim_effect": -0.25}}
+    page = render_index(run, metrics)
+    assert page.index("headline.nim_effect") < page.index("a0")  # headline keys first
+    assert "… 3 more in metrics.json" in page
     assert "Run failed: 1 of 2 notebooks succeeded" in page
     assert "ValueError: column &#x27;age&#x27; is missing" in page and "In [3]" in page
     assert '02_bad.html#papermill-error-cell' in page
-    assert "did.estimate" in page and "0.1235" in page
+    assert "did.estimate" not in page  # beyond the 8 headline slots
     assert "deadbeef" in page and "(uncommitted changes)" in page and "ab" * 32 in page
     assert remote_references(page) == []

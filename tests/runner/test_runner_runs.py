@@ -119,6 +119,8 @@ def test_run_json_records_provenance(runs):
     nbs = {n["name"]: n for n in rec["notebooks"]}
     assert nbs["ok_metrics"]["status"] == "succeeded" and nbs["ok_metrics"]["duration_s"] > 0
     assert nbs["ok_metrics"]["outputs"]["figures"] == ["ok_metrics/figures/histogram.png"]
+    assert nbs["param_types"]["effective_parameters"]["flag"] is False  # defaults recorded too
+    assert nbs["param_types"]["effective_parameters"]["title"] == "银行客户满意度"
     git = rec["git"]
     assert len(git["commit"]) == 40 and isinstance(git["dirty"], bool)
     env = rec["environment"]
