@@ -12,6 +12,7 @@ Table-level validation of whole datasets (all problems at once) builds on :class
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -440,11 +441,19 @@ def validate_table(
         return data, probs
 
     known = set(schema.names)
-    unknown_cols = [c for c in data.columns if c not in known and schema.column(str(c)) is None]
+    unknown_cols = [str(c) for c in data.columns if c not in known and schema.column(str(c)) is None]
+    claimed: set[str] = set()
     for c in schema.columns:
         if c.name in data.columns:
             continue
-        close = closest_names(c.name, unknown_cols)
+        if c.required:
+            close = closest_names(c.name, unknown_cols)
+        else:  # optional columns: only confident suggestions (same name up to case/separators, or very close)
+            pool = [u for u in unknown_cols if u not in claimed]
+            norm = {re.sub(r"[^0-9a-z]+", "_", u.lower()).strip("_"): u for u in pool}
+            hit = norm.get(c.name) or next(iter(difflib.get_close_matches(c.name, list(norm), n=1, cutoff=0.8)), None)
+            close = [norm.get(hit, hit)] if hit else []
+        claimed.update(close)
         if c.required:
             fix = (f"map it with columns={{'{c.name}': '{close[0]}'}}" if close
                    else f"add the column or map your own name with columns={{'{c.name}': '<your column>'}}")
@@ -514,7 +523,8 @@ def _consistency(df: pd.DataFrame, table: str) -> list[Problem]:
             probs.append(Problem("warning", table, "deposits", "deposits differ from demand_deposits + time_deposits "
                                  "by more than 1 %", "check the definitions (e.g. other deposits) or recompute",
                                  rows, n))
-    if table == "customers" and "churned" in df and "churn_date" in df and str(df["churned"].dtype) == "boolean":
+    if (table == "customers" and "churned" in df and "churn_date" in df and pd.api.types.is_bool_dtype(df["churned"])
+            and pd.api.types.is_datetime64_any_dtype(df["churn_date"])):
         bad = (df["churned"].fillna(False).astype(bool) & df["churn_date"].isna()) | (
             ~df["churned"].fillna(True).astype(bool) & df["churn_date"].notna())
         if bad.any():
