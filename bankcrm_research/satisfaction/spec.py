@@ -313,14 +313,14 @@ def prepare_survey(
     frame = pd.DataFrame(index=survey.index)
     for item in items:
         col = survey[item]
-        if not (pd.api.types.is_numeric_dtype(col) or col.isna().all()):
-            converted = pd.to_numeric(col, errors="coerce")
-            bad = int((converted.isna() & col.notna()).sum())
+        converted = pd.to_numeric(col, errors="coerce")
+        bad = converted.isna() & col.notna()
+        if bad.any():
             raise TypeError(
-                f"survey: item '{item}' must be numeric Likert scores; {bad} value(s) are not numbers "
-                f"(e.g. {col[converted.isna() & col.notna()].iloc[0]!r}); recode them or set them to missing"
+                f"survey: item '{item}' must be numeric Likert scores; {int(bad.sum())} value(s) are not numbers "
+                f"(e.g. {col[bad].iloc[0]!r}); recode them or set them to missing"
             )
-        frame[item] = col.astype(float)
+        frame[item] = converted.astype(float)
     values = frame.to_numpy()
     out_of_range = np.nansum((values < lo) | (values > hi), axis=0)
     if out_of_range.any():
