@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
                                   likert_range=likert)
     errors = [p for p in problems if p.severity == "error"]
     warns = [p for p in problems if p.severity == "warning"]
-    shape = f"{len(table):,} rows × {table.shape[1]} columns" if table is not None else "not readable"
+    shape = (f"{len(table):,} row{'s' if len(table) != 1 else ''} × {table.shape[1]} columns" if table is not None
+             else "not readable")
     print(f"{args.kind}: {args.path} ({shape})")
     for p in errors + warns:
         print(f"  - {p}")

@@ -138,7 +138,13 @@ def read_pku_index(
     else:
         frame = read_raw(p, encoding=encoding)
     frame = frame.rename(columns={c: PKU_COLUMN_ALIASES.get(str(c).strip(), str(c).strip()) for c in frame.columns})
-    require_columns(frame, ["year", "if_index"], table=f"PKU index ({p.name})", param="the file's header")
+    missing = [c for c in ("year", "if_index") if c not in frame.columns]
+    if missing:
+        accepted = {m: [k for k, v in PKU_COLUMN_ALIASES.items() if v == m] for m in missing}
+        raise ValueError(
+            f"{p.name}: no column for {missing} in the header {list(map(str, frame.columns))[:10]}; the PKU reader "
+            f"accepts the headers {accepted}. Rename your columns to one of them."
+        )
     out = frame.copy()
     out["year"] = pd.to_numeric(out["year"], errors="coerce").round().astype("Int64")
     if "province" not in out.columns or out["province"].isna().all():

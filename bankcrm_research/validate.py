@@ -389,8 +389,9 @@ def _range_problems(s: pd.Series, col, table: str, raw: pd.Series | None = None)
                f"likert_range=({lo}, {int(v.max())})" if v.max() > hi else "recode out-of-range codes to missing")
     elif col.check == "share":
         msg = f"shares outside [0, 1]: {ex}"
-        fix = ("these look like percentages: divide the column by 100" if v.max() <= 100 and v.min() >= 0
-               else "a share is a fraction between 0 and 1; check the computation")
+        looks_pct = v.min() >= 0 and v.max() <= 100 and (v.dropna() > 1).mean() > 0.5 and v.median() > 2
+        fix = ("these look like percentages: divide the column by 100" if looks_pct
+               else "a share is a fraction between 0 and 1; check the computation or the unit")
     elif col.check == "balance" and low.any():
         msg = f"negative balances: {_examples(shown, low)} ({col.unit})"
         fix = "balances cannot be negative; check signs (e.g. liabilities exported as negative numbers)"

@@ -190,11 +190,11 @@ def test_likert_codes_outside_the_scale(tmp_path: Path) -> None:
 
 
 def test_shares_given_in_percent(tmp_path: Path) -> None:
-    p = _csv(tmp_path, "customer_id,digital_share\nC1,0.5\nC2,75\n")
+    p = _csv(tmp_path, "customer_id,digital_share\nC1,50\nC2,75\n")
     with pytest.raises(DataValidationError) as exc:
         load_customers(p)
     (prob,) = _problems(exc)
-    assert prob.column == "digital_share" and prob.rows == (2,) and "divide the column by 100" in prob.fix
+    assert prob.column == "digital_share" and prob.rows == (1, 2) and "divide the column by 100" in prob.fix
 
 
 def test_negative_balances(tmp_path: Path) -> None:
