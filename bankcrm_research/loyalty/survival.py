@@ -1,7 +1,8 @@
 """Time to churn: Kaplan–Meier by segment, Cox proportional hazards, RM turnover as a time-varying covariate.
 
 Built on lifelines (``KaplanMeierFitter``, ``multivariate_logrank_test``, ``CoxPHFitter``,
-``proportional_hazard_test``, ``CoxTimeVaryingFitter``). Ties are handled by **Efron's method**
+``proportional_hazard_test``, ``CoxTimeVaryingFitter``) and statsmodels ``PHReg`` (the fast default
+engine for start–stop data, see :class:`TimeVaryingCox`). Ties are handled by **Efron's method**
 (lifelines' only method; statsmodels ``PHReg`` defaults to Breslow, which shifted log-HRs by up to
 0.08 on real data here — :func:`cox_statsmodels` fits PHReg with ``ties="efron"`` for comparison).
 
@@ -429,7 +430,7 @@ def rm_turnover_long(
 
 @dataclass(frozen=True)
 class TimeVaryingCoxResult:
-    """Fitted Cox model with time-varying covariates (lifelines ``CoxTimeVaryingFitter``, Efron ties)."""
+    """Fitted Cox model with time-varying covariates (Efron ties; see :class:`TimeVaryingCox` for engines)."""
 
     params_table: pd.DataFrame
     n_subjects: int
@@ -446,7 +447,7 @@ class TimeVaryingCoxResult:
 
     def summary(self) -> pd.DataFrame:
         out = self.tidy()
-        out.attrs["note"] = (f"time-varying Cox (lifelines), ties = {self.ties}, subjects = {self.n_subjects}, "
+        out.attrs["note"] = (f"time-varying Cox, ties = {self.ties}, subjects = {self.n_subjects}, "
                              f"intervals = {self.n_intervals}, events = {self.n_events}, "
                              f"turnover window = {self.window_months} months")
         return out
@@ -460,20 +461,35 @@ class TimeVaryingCoxResult:
 class TimeVaryingCox:
     """Cox model on start–stop data (e.g. from :func:`rm_turnover_long`).
 
+    Parameters
+    ----------
+    alpha : float
+        1 − confidence level.
+    engine : {"statsmodels", "lifelines"}
+        ``"lifelines"`` is ``CoxTimeVaryingFitter``; ``"statsmodels"`` is ``PHReg`` with entry times.
+        Both maximise the same Efron partial likelihood (they agree to 1e-5 on the bundled data and
+        match R ``coxph(Surv(start, stop, event) ~ ...)`` on ``survival::heart``), but on the bundled
+        20,000 customers (22k intervals, 7.5k distinct event times) lifelines took 205 s and PHReg
+        9 s, so PHReg is the default.
+
     Notes
     -----
     ``h(t | x(t)) = h₀(t)·exp(x(t)ᵀβ)``; the hazard ratio of ``rm_turnover`` compares a customer
     inside the post-turnover window with the same customer outside it (Therneau & Grambsch 2000,
-    ch. 3). Efron ties (lifelines).
+    ch. 3). Intervals are ``(start, stop]`` as in R: a row is at risk at ``t`` when
+    ``start < t <= stop``. statsmodels counts ``start <= t``, so entry times are shifted by 1e-9
+    of the time scale — without it the ``heart`` transplant log-HR was −0.055 instead of R's −0.010.
     """
 
     alpha: float = 0.05
-    penalizer: float = 0.0
+    engine: str = "statsmodels"
 
     def fit(self, long: pd.DataFrame, *, id_column: str, event: str, start: str = "start", stop: str = "stop",
             covariates: Sequence[str] | None = None, window_months: float | None = None) -> TimeVaryingCoxResult:
-        from lifelines import CoxTimeVaryingFitter
+        require_probability(self.alpha, param="alpha")
+        from bankcrm_research.validate import require_choice
 
+        require_choice(self.engine, ["statsmodels", "lifelines"], param="engine")
         require_columns(long, [id_column, event, start, stop, *(covariates or [])], table="long")
         covariates = list(covariates) if covariates is not None else [
             c for c in long.columns if c not in {id_column, event, start, stop}]
@@ -483,12 +499,28 @@ class TimeVaryingCox:
         warn_dropped(n0 - len(frame), n0, "intervals with missing covariates", table="long")
         for c in covariates:
             frame[c] = frame[c].astype(float)
-        ctv = CoxTimeVaryingFitter(alpha=self.alpha, penalizer=self.penalizer)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            ctv.fit(frame, id_col=id_column, event_col=event, start_col=start, stop_col=stop, show_progress=False)
+        if (frame[stop] <= frame[start]).any():
+            raise ValueError(f"long: {int((frame[stop] <= frame[start]).sum())} intervals have {stop} <= {start}; "
+                             f"every interval needs positive length.")
+        if self.engine == "lifelines":
+            from lifelines import CoxTimeVaryingFitter
+
+            ctv = CoxTimeVaryingFitter(alpha=self.alpha)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                ctv.fit(frame, id_col=id_column, event_col=event, start_col=start, stop_col=stop, show_progress=False)
+            table, llf, fitter = _params_table(ctv.summary, self.alpha), float(ctv.log_likelihood_), ctv
+        else:
+            import statsmodels.api as sm
+
+            eps = 1e-9 * float(frame[stop].max())
+            X = frame[covariates].to_numpy(float)
+            fitter = sm.PHReg(frame[stop].to_numpy(float), X, status=frame[event].to_numpy(int),
+                              entry=frame[start].to_numpy(float) + eps, ties="efron").fit()
+            summ = pd.DataFrame({"coef": fitter.params, "se(coef)": fitter.bse, "p": fitter.pvalues}, index=covariates)
+            table, llf = _params_table(summ, self.alpha), float(fitter.llf)
         return TimeVaryingCoxResult(
-            params_table=_params_table(ctv.summary, self.alpha), n_subjects=int(frame[id_column].nunique()),
-            n_intervals=int(len(frame)), n_events=int(frame[event].sum()), log_likelihood=float(ctv.log_likelihood_),
-            window_months=window_months, ties="efron", fitter=ctv,
+            params_table=table, n_subjects=int(frame[id_column].nunique()),
+            n_intervals=int(len(frame)), n_events=int(frame[event].sum()), log_likelihood=llf,
+            window_months=window_months, ties="efron", fitter=fitter,
         )
