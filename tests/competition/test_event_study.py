@@ -79,3 +79,22 @@ def test_event_study_edge_cases(sim_panel):
         placebo_did(panel, outcome="demand_deposit_share", placebo_year=2015)
     with pytest.raises(ValueError, match="perfectly collinear"):
         event_study(panel, outcome="demand_deposit_share", controls=["yuebao_exposure"])
+
+
+def test_adoption_cohorts_and_staggered_without_never_treated():
+    import pandas as pd
+
+    from bankcrm_research.competition.event_study import adoption_cohorts
+
+    df, _ = simulate_staggered_panel(seed=1, cohorts=(2012, 2015, 2018))
+    df = df[df["cohort"] > 0].copy()  # everyone adopts eventually
+    coh = adoption_cohorts(
+        pd.DataFrame({"province": ["A", "A", "A", "B", "B"], "year": [2011, 2012, 2013, 2011, 2012],
+                      "if_index": [150, 210, 250, 90, 120]}),
+        threshold=200,
+    )
+    assert coh.tolist() == [2012, 2012, 2012, 0, 0]
+    with pytest.warns(UserWarning, match="no never-treated units"):
+        tab = staggered_did(df, outcome="y", cohort="cohort", entity="unit", dynamic=False)
+    assert tab["n_obs"].iloc[0] == int((df["year"] < 2018).sum())
+    assert set(tab["model"]) == {"did2s", "static_twfe"}
