@@ -230,7 +230,7 @@ class PLSSEM:
             bad = (
                 (np.abs(boot["paths"]) > 1).any(axis=(1, 2))
                 | (np.nan_to_num(boot["r2"]) > 1).any(axis=1)
-                | ((boot["rho"] <= 0) | (boot["rho"] > 1)).any(axis=1)
+                | (self.consistent & ((boot["rho"] <= 0) | (boot["rho"] > 1)).any(axis=1))
             ) & ok
             if bad.any():
                 msg = (
@@ -293,7 +293,8 @@ class PLSSEM:
         """Inadmissible PLS/PLSc solutions, explained (rho_A outside (0, 1], R² > 1, |path| > 1)."""
         out = []
         for j, c in enumerate(constructs):
-            if not lay.single[j] and not (0 < point.rho_a[j] <= 1):
+            # rho_A only matters for PLSc, where it disattenuates the correlations
+            if self.consistent and not lay.single[j] and not (0 < point.rho_a[j] <= 1):
                 out.append(
                     f"inadmissible: rho_A of {c} = {point.rho_a[j]:.3f} is outside (0, 1]; PLSc cannot "
                     "disattenuate this block (items nearly uncorrelated or of opposite sign)"
