@@ -26,6 +26,7 @@ halved in the 90 days before churn, and none after churn.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -319,7 +320,7 @@ def _active_days(customers: pd.DataFrame) -> np.ndarray:
 
 def iter_transactions(
     ss: np.random.SeedSequence, customers: pd.DataFrame, n_transactions: int, *, chunk_customers: int = 50_000
-) -> Iterator[pd.DataFrame]:
+) -> Iterator[TransactionChunk]:
     """Yield the transactions table in chunks of customers (ids are global and sequential).
 
     Each chunk draws from its own generator spawned from the transactions stream, so the result
@@ -371,12 +372,59 @@ def iter_transactions(
         refund = (tcode == 3) & (g.random(nr) < REFUND_PROB)
         amount = np.round(np.where(refund, -amount, amount), 2)
         amount = np.where(amount == 0, 0.01, amount)
-        yield pd.DataFrame({
-            "transaction_id": np.arange(next_id, next_id + nr, dtype=np.int64),
-            "customer_id": c["customer_id"].to_numpy()[cust],
-            "txn_date": STUDY_START + pd.to_timedelta(day, unit="D"),
-            "amount": amount,
-            "channel": np.array(CHANNELS)[ccode],
-            "txn_type": np.array(TXN_TYPES)[tcode],
-        })
+        yield TransactionChunk(
+            transaction_id=np.arange(next_id, next_id + nr, dtype=np.int64),
+            customer_code=cust.astype(np.int32),
+            customer_ids=c["customer_id"].to_numpy(),
+            day=day,
+            amount=amount,
+            channel_code=ccode.astype(np.int8),
+            type_code=tcode.astype(np.int8),
+        )
         next_id += nr
+
+
+@dataclass(frozen=True)
+class TransactionChunk:
+    """One chunk of transactions as codes (cheap to turn into a DataFrame or an Arrow table)."""
+
+    transaction_id: np.ndarray
+    customer_code: np.ndarray  # index into customer_ids
+    customer_ids: np.ndarray
+    day: np.ndarray  # days since study_start
+    amount: np.ndarray
+    channel_code: np.ndarray
+    type_code: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.transaction_id)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({
+            "transaction_id": self.transaction_id,
+            "customer_id": self.customer_ids[self.customer_code],
+            "txn_date": STUDY_START + pd.to_timedelta(self.day, unit="D"),
+            "amount": self.amount,
+            "channel": np.array(CHANNELS)[self.channel_code],
+            "txn_type": np.array(TXN_TYPES)[self.type_code],
+        })
+
+    def to_arrow(self, schema):  # type: ignore[no-untyped-def]
+        """Arrow table with plain string columns, built in C++ from dictionary codes (fast for 50M rows)."""
+        import pyarrow as pa
+
+        def strings(codes: np.ndarray, values: np.ndarray | tuple[str, ...]) -> pa.Array:
+            dictionary = pa.array(list(values), pa.string())
+            return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), dictionary).cast(pa.string())
+
+        epoch_days = (STUDY_START - pd.Timestamp("1970-01-01")).days
+        dates = pa.array((self.day + epoch_days).astype(np.int32), pa.int32()).cast(pa.date32())
+        arrays = [
+            pa.array(self.transaction_id, pa.int64()),
+            strings(self.customer_code, self.customer_ids),
+            dates,
+            pa.array(self.amount, pa.float64()),
+            strings(self.channel_code, CHANNELS),
+            strings(self.type_code, TXN_TYPES),
+        ]
+        return pa.Table.from_arrays(arrays, schema=schema)

@@ -167,8 +167,8 @@ def simulate_world(
         raise ValueError(f"The 'n_banks' parameter must be an int in the range [4, inf). Got {n_banks!r} instead.")
     core = _core(seed, n_customers, n_banks, n_respondents, population_draw)
     txn = pd.concat(
-        list(customers.iter_transactions(core.transactions_ss, core.tables["customers"], n_transactions,
-                                         chunk_customers=chunk_customers)),
+        [chunk.to_frame() for chunk in customers.iter_transactions(
+            core.transactions_ss, core.tables["customers"], n_transactions, chunk_customers=chunk_customers)],
         ignore_index=True,
     )
     core.tables["transactions"] = txn
@@ -220,21 +220,6 @@ def _txn_schema():  # type: ignore[no-untyped-def]
     ])
 
 
-def _txn_table(df: pd.DataFrame):  # type: ignore[no-untyped-def]
-    import pyarrow as pa
-
-    schema = _txn_schema()
-    arrays = [
-        pa.array(df["transaction_id"].to_numpy(), pa.int64()),
-        pa.array(df["customer_id"].to_numpy(dtype=object), pa.string()),
-        pa.array(df["txn_date"].dt.date.to_numpy(), pa.date32()) if len(df) else pa.array([], pa.date32()),
-        pa.array(df["amount"].to_numpy(), pa.float64()),
-        pa.array(df["channel"].to_numpy(dtype=object), pa.string()),
-        pa.array(df["txn_type"].to_numpy(dtype=object), pa.string()),
-    ]
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
 def _parquet_writer(path: Path):  # type: ignore[no-untyped-def]
     import pyarrow.parquet as pq
 
@@ -284,10 +269,10 @@ def write_world(
                                                  chunk_customers=chunk_customers):
             n_rows += len(chunk)
             if len(chunk):
-                lo, hi = chunk["txn_date"].min(), chunk["txn_date"].max()
+                lo, hi = int(chunk.day.min()), int(chunk.day.max())
                 first = lo if first is None else min(first, lo)
                 last = hi if last is None else max(last, hi)
-            writer.write_table(_txn_table(chunk), row_group_size=max(len(chunk), 1))
+            writer.write_table(chunk.to_arrow(_txn_schema()), row_group_size=max(len(chunk), 1))
     finally:
         writer.close()
     paths["transactions"] = p
@@ -296,7 +281,8 @@ def write_world(
     tp.write_text(json.dumps(core.truth, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
     paths["truth"] = tp
     summary = _summary(core.tables)
-    summary["transactions"] = {"rows": n_rows, "period": _period(first, last)}
+    summary["transactions"] = {"rows": n_rows, "period": "" if first is None else _period(
+        STUDY_START + pd.Timedelta(days=first), STUDY_START + pd.Timedelta(days=last))}
     rp = out / "README.md"
     rp.write_text(render_readme(core.truth, summary), encoding="utf-8")
     paths["readme"] = rp
