@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from bankcrm_research.loyalty.churn import _threads
 from bankcrm_research.validate import (
     require_choice,
     require_columns,
@@ -182,6 +183,7 @@ class UpliftResult:
     n_treated: int
     n_control: int
     models: dict = field(repr=False, compare=False)
+    n_threads: int | None = None
 
     def _X(self, df: pd.DataFrame) -> pd.DataFrame:
         X = pd.DataFrame(index=df.index)
@@ -196,11 +198,12 @@ class UpliftResult:
         """Estimated CATE on the outcome scale: ``P(y=1 | treated, x) − P(y=1 | control, x)``."""
         X = self._X(df)
         m = self.models
-        if self.method == "t_learner":
-            return m["treated"].predict_proba(X)[:, 1] - m["control"].predict_proba(X)[:, 1]
-        # X-learner: combine the two imputed-effect regressions with the propensity g(x)
-        g = m["propensity"].predict_proba(X)[:, 1]
-        return g * m["tau_control"].predict(X) + (1 - g) * m["tau_treated"].predict(X)
+        with _threads(self.n_threads):
+            if self.method == "t_learner":
+                return m["treated"].predict_proba(X)[:, 1] - m["control"].predict_proba(X)[:, 1]
+            # X-learner: combine the two imputed-effect regressions with the propensity g(x)
+            g = m["propensity"].predict_proba(X)[:, 1]
+            return g * m["tau_control"].predict(X) + (1 - g) * m["tau_treated"].predict(X)
 
     def predict_uplift(self, df: pd.DataFrame) -> np.ndarray:
         """Benefit of treating: ``−effect`` when the outcome is bad (churn), ``effect`` otherwise."""
@@ -210,7 +213,8 @@ class UpliftResult:
     def predict_risk(self, df: pd.DataFrame) -> np.ndarray:
         """Outcome probability without treatment (the control-arm model): churn risk if not contacted."""
         X = self._X(df)
-        return self.models["control"].predict_proba(X)[:, 1]
+        with _threads(self.n_threads):
+            return self.models["control"].predict_proba(X)[:, 1]
 
     def tidy(self) -> pd.DataFrame:
         return pd.DataFrame({"item": ["method", "favourable", "n_treated", "n_control", "n_features"],
@@ -258,6 +262,8 @@ class UpliftModel:
     max_iter, learning_rate, min_samples_leaf : boosting settings of the base learners
         (``HistGradientBoostingClassifier``/``Regressor``), kept shallow to limit variance.
     seed : int
+    n_threads : int, optional
+        Cap on OpenMP threads (see :class:`~bankcrm_research.loyalty.churn.ChurnBoosting`).
     """
 
     method: Literal["t_learner", "x_learner"] = "t_learner"
@@ -267,6 +273,7 @@ class UpliftModel:
     max_leaf_nodes: int = 15
     min_samples_leaf: int = 50
     seed: int = 0
+    n_threads: int | None = None
 
     def fit(self, data: pd.DataFrame, *, treatment: str, outcome: str, features: Sequence[str],
             categorical_columns: Sequence[str] = (), table: str = "customers") -> UpliftResult:
@@ -290,19 +297,20 @@ class UpliftModel:
         levels = {c: sorted(sub[c].astype("string").dropna().unique().tolist()) for c in cats}
         res = UpliftResult(method=self.method, favourable=self.favourable, features=tuple(features),
                            categorical=cats, levels=levels, n_treated=int(t.sum()), n_control=int((1 - t).sum()),
-                           models={})
+                           models={}, n_threads=self.n_threads)
         X = res._X(sub)
         kw = dict(max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
                   min_samples_leaf=self.min_samples_leaf, categorical_features="from_dtype", random_state=self.seed)
-        m1 = HistGradientBoostingClassifier(**kw).fit(X[t == 1], y[t == 1])
-        m0 = HistGradientBoostingClassifier(**kw).fit(X[t == 0], y[t == 0])
-        models = {"treated": m1, "control": m0}
-        if self.method == "x_learner":
-            d1 = y[t == 1] - m0.predict_proba(X[t == 1])[:, 1]
-            d0 = m1.predict_proba(X[t == 0])[:, 1] - y[t == 0]
-            models["tau_treated"] = HistGradientBoostingRegressor(**kw).fit(X[t == 1], d1)
-            models["tau_control"] = HistGradientBoostingRegressor(**kw).fit(X[t == 0], d0)
-            models["propensity"] = HistGradientBoostingClassifier(**kw).fit(X, t)
+        with _threads(self.n_threads):
+            m1 = HistGradientBoostingClassifier(**kw).fit(X[t == 1], y[t == 1])
+            m0 = HistGradientBoostingClassifier(**kw).fit(X[t == 0], y[t == 0])
+            models = {"treated": m1, "control": m0}
+            if self.method == "x_learner":
+                d1 = y[t == 1] - m0.predict_proba(X[t == 1])[:, 1]
+                d0 = m1.predict_proba(X[t == 0])[:, 1] - y[t == 0]
+                models["tau_treated"] = HistGradientBoostingRegressor(**kw).fit(X[t == 1], d1)
+                models["tau_control"] = HistGradientBoostingRegressor(**kw).fit(X[t == 0], d0)
+                models["propensity"] = HistGradientBoostingClassifier(**kw).fit(X, t)
         res.models.update(models)
         return res
 
