@@ -34,6 +34,7 @@ import difflib
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import secrets
@@ -752,7 +753,8 @@ def _execute_one(
         pm.execute_notebook(
             str(info.path), str(out_nb), parameters=dict(params), kernel_name=KERNEL_NAME,
             progress_bar=False, log_output=False, request_save_on_cell_execute=True,
-            start_timeout=int(kernel_start_timeout), execution_timeout=cell_timeout,
+            start_timeout=math.ceil(kernel_start_timeout),
+            execution_timeout=None if cell_timeout is None else math.ceil(cell_timeout),  # nbclient wants int
             kernel_manager_class=km_class,
             # cwd of the kernel (instead of papermill's process-wide chdir, unsafe with threads)
             resources={"metadata": {"path": str(info.path.parent)}},

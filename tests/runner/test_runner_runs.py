@@ -42,7 +42,7 @@ def runs(tmp_path_factory):
 
     with ThreadPoolExecutor(2) as pool:
         f_safe = pool.submit(run_notebooks, ["ok_metrics"], lang="zh", share_safe=True, update_latest=False, **common)
-        f_timeout = pool.submit(run_notebooks, ["slow"], **{**common, "cell_timeout": 2})
+        f_timeout = pool.submit(run_notebooks, ["slow"], **{**common, "cell_timeout": 2.0})  # float, as from the CLI
         safe, timeout = f_safe.result(), f_timeout.result()
     assert safe.run_dir != timeout.run_dir
     return {"reports": reports, "good": good, "bad": bad, "safe": safe, "timeout": timeout}
@@ -172,7 +172,7 @@ def test_cell_timeout_fails_that_cell(runs):
     slow = res.notebooks[0]
     assert res.status == "failed" and slow.status == "failed"
     assert slow.error["ename"] == "CellTimeoutError"
-    assert "cell timeout (2 s)" in slow.error["first_line"]
+    assert "cell timeout (2.0 s)" in slow.error["first_line"]
     assert slow.error["cell_index"] == 2
     html = (res.run_dir / "slow.html").read_text(encoding="utf-8")
     assert 'id="papermill-error-cell"' in html and "CellTimeoutError" in html
