@@ -67,16 +67,25 @@ def _hessian_se(negll, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]
 
 
 def _fit_positive(negll, x0: Sequence[float]) -> optimize.OptimizeResult:
-    """Minimise ``negll`` over positive parameters (optimised on the log scale, then polished)."""
-    res = optimize.minimize(
-        lambda lp: negll(np.exp(lp)), np.log(np.asarray(x0, float)), method="Nelder-Mead",
-        options={"maxiter": 20000, "xatol": 1e-10, "fatol": 1e-12},
-    )
-    # BFGS from the Nelder-Mead point tightens the optimum to gradient precision.
-    res2 = optimize.minimize(lambda lp: negll(np.exp(lp)), res.x, method="BFGS", options={"gtol": 1e-9})
-    best = res2 if res2.fun <= res.fun and np.all(np.isfinite(res2.x)) else res
+    """Minimise ``negll`` over positive parameters (optimised on the log scale).
+
+    L-BFGS-B with tight tolerances does the work; Nelder-Mead is the fallback when it stops on a
+    non-finite value, and a BFGS step polishes the optimum to gradient precision.
+    """
+    def f(lp):
+        return negll(np.exp(lp))
+
+    start = np.log(np.asarray(x0, float))
+    res = optimize.minimize(f, start, method="L-BFGS-B",
+                            options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
+    if not (res.success and np.isfinite(res.fun)):
+        res = optimize.minimize(f, res.x if np.isfinite(res.fun) else start, method="Nelder-Mead",
+                                options={"maxiter": 5000, "xatol": 1e-9, "fatol": 1e-10})
+    polish = optimize.minimize(f, res.x, method="BFGS", options={"gtol": 1e-8, "maxiter": 200})
+    best = polish if (np.isfinite(polish.fun) and polish.fun <= res.fun) else res
+    converged = bool(res.success or polish.success)
     best.x = np.exp(best.x)
-    best.success = bool(res.success or res2.success)
+    best.success = converged
     return best
 
 
@@ -355,6 +364,7 @@ class GammaGammaResult:
     n_customers: int
     converged: bool
     hessian_ok: bool
+    frequency_spend_corr: float = np.nan
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
         """One row per parameter plus the implied population mean spend ``p*gamma/(q-1)``."""
@@ -367,7 +377,8 @@ class GammaGammaResult:
     def summary(self) -> pd.DataFrame:
         out = self.tidy()
         out.attrs.update(log_likelihood=self.log_likelihood, n_customers=self.n_customers,
-                         population_mean_spend=self.population_mean_spend())
+                         population_mean_spend=self.population_mean_spend(),
+                         frequency_spend_corr=self.frequency_spend_corr)
         return out
 
     def population_mean_spend(self) -> float:
@@ -469,6 +480,16 @@ class GammaGamma:
 
         res = _fit_positive(negll, x0)
         cov, se, ok = _hessian_se(negll, res.x)
+        # the model assumes spend per transaction independent of purchase frequency
+        corr = float(np.corrcoef(x, z)[0, 1]) if np.std(x) > 0 else np.nan
+        if abs(corr) > 0.3:
+            import warnings
+
+            warnings.warn(
+                f"Gamma-Gamma assumes mean spend independent of frequency; their correlation is {corr:.2f}. "
+                "Expected spend (and CLV) of frequent buyers may be biased; fit by segment or report it.",
+                DataWarning, stacklevel=2,
+            )
         names = ["p", "q", "gamma"]
         return GammaGammaResult(
             params=dict(zip(names, map(float, res.x))),
@@ -478,6 +499,7 @@ class GammaGamma:
             n_customers=len(df),
             converged=bool(res.success),
             hessian_ok=ok,
+            frequency_spend_corr=corr,
         )
 
 

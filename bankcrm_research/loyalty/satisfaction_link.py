@@ -257,11 +257,13 @@ class SatisfactionRetention:
             n0 = int((df[duration] <= 0).sum())
             raise ValueError(f"data: {n0} rows have '{duration}' <= 0; durations must be positive (time to churn "
                              f"or censoring).")
-        X = pd.concat(
-            [df[[score, *controls]].astype(float),
-             pd.get_dummies(df[list(categorical)].astype(str), prefix=list(categorical), drop_first=True, dtype=float)],
-            axis=1,
-        )
+        dummies = []
+        for c in categorical:
+            # reference level = the most frequent one (e.g. 'mass'), so each dummy reads "vs the bulk"
+            ref = df[c].astype(str).value_counts().index[0]
+            d = pd.get_dummies(df[c].astype(str), prefix=c, dtype=float)
+            dummies.append(d.drop(columns=f"{c}_{ref}"))
+        X = pd.concat([df[[score, *controls]].astype(float), *dummies], axis=1)
         X = X.loc[:, X.std() > 0]
         z = stats.norm.ppf(1 - self.alpha / 2)
         rows = []

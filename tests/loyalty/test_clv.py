@@ -94,6 +94,9 @@ def test_gamma_gamma_matches_published_and_lifetimes(gg, ref):
         assert gg.params[name] == pytest.approx(ref[f"gamma_gamma.{name}"], rel=LIFETIMES_RTOL)
         assert gg.std_errors[name] == pytest.approx(ref[f"gamma_gamma.{name}.se"], rel=SE_RTOL)
     assert gg.n_customers == 946
+    # Fader & Hardie (2013): "the correlation between average transaction value and the number
+    # of repeat transactions is 0.11" on CDNOW, i.e. the independence assumption is reasonable
+    assert gg.frequency_spend_corr == pytest.approx(0.11, abs=0.005)
 
 
 def test_gamma_gamma_warns_about_non_repeaters(cdnow):

@@ -15,6 +15,7 @@ from bankcrm_research.loyalty.segments import (
     clv_summary,
     rfm,
     rfm_sql,
+    transaction_rates,
 )
 from bankcrm_research.validate import DataWarning
 
@@ -232,3 +233,19 @@ def test_behavioural_features_warns_on_missing():
         f = behavioural_features(res.customers, extra, extra=["n_products"])
     assert list(f.columns) == ["log_recency_days", "log_frequency", "log_monetary", "n_products"]
     assert len(f) == 45
+
+
+def test_transaction_rates_cover_planted_poisson_rates():
+    rng = np.random.default_rng(4)
+    n = 3000
+    tier = rng.choice(["mass", "affluent"], n, p=[0.8, 0.2])
+    truth = {"mass": 0.6, "affluent": 1.3}
+    exposure = rng.uniform(6, 48, n)
+    y = rng.poisson(np.vectorize(truth.get)(tier) * exposure)
+    out = transaction_rates(pd.DataFrame({"g": tier, "y": y, "e": exposure}), count="y", exposure="e",
+                            group="g").set_index("group")
+    for g, rate in truth.items():
+        assert out.loc[g, "ci_low"] <= rate <= out.loc[g, "ci_high"]
+    zero = transaction_rates(pd.DataFrame({"g": ["a"] * 3, "y": [0, 0, 0], "e": [1.0, 1.0, 1.0]}),
+                             count="y", exposure="e", group="g")
+    assert zero.loc[0, "ci_low"] == 0 and zero.loc[0, "ci_high"] == pytest.approx(3.688879 / 3, rel=1e-6)
