@@ -238,7 +238,9 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
     w(f"```\nbankcrm-research simulate --seed {g['seed']} --out data            # byte-for-byte these files\n"
       "bankcrm-research simulate --out /tmp/big --customers 1000000 --transactions 50000000   # benchmark world\n```\n")
     w("Each table draws from its own `numpy.random.SeedSequence` child spawned in the fixed order "
-      f"{', '.join(g['streams'])}, so changing one table's generator leaves the other tables' bytes unchanged. CSV floats are "
+      f"{', '.join(g['streams'])}, so changing one table's generator leaves the other tables' bytes unchanged — except where a table is "
+      "built from another by design (bank outcomes from the index; churn from the survey's satisfaction; "
+      "transactions from customers). CSV floats are "
       "rounded in the generator and written with a fixed format; Parquet is written with fixed settings and no "
       "timestamps. Large worlds stream transactions to Parquet chunk by chunk.\n")
     return "\n".join(out) + "\n"

@@ -158,13 +158,7 @@ def simulate_world(
     World
         ``world["customers"]`` etc. and ``world.truth`` (the content of ``truth.json``).
     """
-    from bankcrm_research.validate import require_positive_int
-
-    for name, v in (("seed", seed), ("n_customers", n_customers), ("n_banks", n_banks),
-                    ("n_transactions", n_transactions), ("n_respondents", n_respondents)):
-        require_positive_int(v, param=name, minimum=0 if name == "seed" else 1)
-    if n_banks < 4:
-        raise ValueError(f"The 'n_banks' parameter must be an int in the range [4, inf). Got {n_banks!r} instead.")
+    _check_sizes(seed, n_customers, n_banks, n_transactions, n_respondents, population_draw, chunk_customers)
     core = _core(seed, n_customers, n_banks, n_respondents, population_draw)
     txn = pd.concat(
         [chunk.to_frame() for chunk in customers.iter_transactions(
@@ -175,6 +169,17 @@ def simulate_world(
     _add_transaction_truth(core.truth, core.tables["customers"], n_transactions, len(txn))
     tables = {name: core.tables[name] for name in TABLES}
     return World(tables=tables, truth=core.truth)
+
+
+def _check_sizes(seed: int, n_customers: int, n_banks: int, n_transactions: int, n_respondents: int,
+                 population_draw: int, chunk_customers: int) -> None:
+    from bankcrm_research.validate import require_positive_int
+
+    require_positive_int(seed, param="seed", minimum=0)
+    for name, v, lo in (("n_customers", n_customers, 1), ("n_banks", n_banks, 4), ("n_transactions", n_transactions, 1),
+                        ("n_respondents", n_respondents, 1), ("population_draw", population_draw, 1000),
+                        ("chunk_customers", chunk_customers, 1)):
+        require_positive_int(v, param=name, minimum=lo)
 
 
 def _add_transaction_truth(truth: dict[str, Any], cust: pd.DataFrame, n_target: int, n_rows: int) -> None:
@@ -245,11 +250,7 @@ def write_world(
     Transactions are streamed chunk by chunk into one Parquet file (one row group per chunk), so
     memory stays bounded by ``chunk_customers`` × transactions per customer.
     """
-    from bankcrm_research.validate import require_positive_int
-
-    for name, v in (("n_customers", n_customers), ("n_banks", n_banks),
-                    ("n_transactions", n_transactions), ("n_respondents", n_respondents)):
-        require_positive_int(v, param=name)
+    _check_sizes(seed, n_customers, n_banks, n_transactions, n_respondents, population_draw, chunk_customers)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     core = _core(seed, n_customers, n_banks, n_respondents, population_draw)
