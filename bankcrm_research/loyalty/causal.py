@@ -37,7 +37,7 @@ from bankcrm_research.validate import (
     warn_dropped,
 )
 
-__all__ = ["standardized_mean_difference", "TreatmentEffect", "TreatmentEffectResult", "ipw_ate", "aipw_ate"]
+__all__ = ["propensity_scores", "standardized_mean_difference", "TreatmentEffect", "TreatmentEffectResult", "ipw_ate", "aipw_ate"]
 
 
 def _to01(s: pd.Series, name: str) -> np.ndarray:
@@ -112,6 +112,32 @@ def _logit_prob(X: np.ndarray, y: np.ndarray, X_new: np.ndarray | None = None, *
             break
     eta = np.clip((Xn / scale) @ beta, -30, 30)
     return 1 / (1 + np.exp(-eta))
+
+
+def propensity_scores(
+    data: pd.DataFrame,
+    *,
+    treatment: str,
+    covariates: Sequence[str],
+    categorical_columns: Sequence[str] = (),
+    table: str = "customers",
+) -> pd.Series:
+    """Logit propensity score ``P(treatment = 1 | covariates)`` for rows with complete data.
+
+    Returns
+    -------
+    Series
+        Indexed like the complete rows of ``data`` (rows with missing values are dropped with a warning).
+    """
+    require_dataframe(data, param=table)
+    require_columns(data, [treatment, *covariates], table=table)
+    sub = data[list(dict.fromkeys([treatment, *covariates]))]
+    n0 = len(sub)
+    sub = sub.dropna()
+    warn_dropped(n0 - len(sub), n0, f"with a missing {treatment} or covariate", table=table)
+    t = _to01(sub[treatment], treatment)
+    X = _design(sub, covariates, categorical_columns)
+    return pd.Series(_logit_prob(X.to_numpy(float), t), index=sub.index, name="propensity")
 
 
 def ipw_ate(y: np.ndarray, t: np.ndarray, e: np.ndarray) -> float:

@@ -803,6 +803,9 @@ class ValidationResult:
     holdout_predictions: pd.DataFrame
     headline: str
     note: str
+    fitted: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    train_index: Any = field(default=None, repr=False, compare=False)
+    test_index: Any = field(default=None, repr=False, compare=False)
 
     def tidy(self) -> pd.DataFrame:
         """``model, validation, auc, pr_auc, brier, top_decile_lift, alift, base_rate`` plus spread columns."""
@@ -878,6 +881,9 @@ def validate_models(
     -------
     ValidationResult
         Metrics per model and scheme; CV rows carry ``auc_sd, auc_min, auc_max`` across folds.
+        ``fitted`` holds the models fitted on the headline training rows (for CV: the last fold) and
+        ``train_index``/``test_index`` the labels of those rows in ``data``, for drivers and profit
+        curves on the same held-out rows.
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -885,13 +891,17 @@ def validate_models(
     require_columns(data, [target, id_column, date_column, *leaky_columns, *(features or [])])
     require_positive_int(cv_folds, param="cv_folds", minimum=2)
     require_probability(test_fraction, param="test_fraction")
-    data = _drop_missing_target(data, target, "customers").reset_index(drop=True)
+    data = _drop_missing_target(data, target, "customers")
+    labels = data.index
+    data = data.reset_index(drop=True)
     encode_target(data[target], positive_class=positive_class)  # one-class / ambiguity errors up front
     models = dict(models or _default_models(seed))
     exclude = [*leaky_columns] + ([date_column] if date_column else [])
     kw = dict(target=target, features=features, categorical_columns=categorical_columns, id_column=id_column,
               exclude=exclude, positive_class=positive_class)
     metric_rows, fold_rows, preds = [], [], []
+    fitted: dict[str, Any] = {}
+    split: dict[str, Any] = {}
     has_time = date_column is not None or rows_in_time_order
     note_parts = []
     with warnings.catch_warnings():
@@ -915,8 +925,10 @@ def validate_models(
                 desc = f"out-of-time: row order as time, train on the first {1 - test_fraction:.0%}, test on the rest"
             tr, te = data[train.to_numpy()], data[test.to_numpy()]
             note_parts.append(desc + f" (n_train = {len(tr)}, n_test = {len(te)})")
+            split = {"train": labels[train.to_numpy()], "test": labels[test.to_numpy()]}
             for name, factory in models.items():
                 res = factory().fit(tr, **kw)
+                fitted[name] = res
                 p = res.predict_proba(te)
                 yt = res.prep.target_array(te)
                 m = M.classification_metrics(yt, p)
@@ -934,6 +946,9 @@ def validate_models(
                     res = factory().fit(tr, **kw)
                     p = res.predict_proba(te)
                     oof[te_i] = p
+                    if not has_time and k == cv_folds - 1:
+                        fitted[name] = res
+                        split = {"train": labels[tr_i], "test": labels[te_i]}
                     m = M.classification_metrics(res.prep.target_array(te), p)
                     fm.append(m)
                     fold_rows.append({"model": name, "validation": f"cv{cv_folds}", "fold": k + 1, **m})
@@ -963,4 +978,5 @@ def validate_models(
     folds = pd.DataFrame(fold_rows)
     hp = pd.concat(preds, ignore_index=True) if preds else pd.DataFrame(columns=["model", "validation", "y", "prob"])
     return ValidationResult(metrics=metrics, folds=folds, holdout_predictions=hp, headline=headline,
-                            note="; ".join(note_parts))
+                            note="; ".join(note_parts), fitted=fitted, train_index=split.get("train"),
+                            test_index=split.get("test"))

@@ -213,6 +213,8 @@ class BGNBDResult:
         """Observed vs model-implied distribution of repeat purchases (calibration check)."""
         import matplotlib.pyplot as plt
 
+        from bankcrm_research.reporting import label
+
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
         if data is None:
@@ -220,11 +222,11 @@ class BGNBDResult:
         expected = _bgnbd_expected_counts(self.params, data[T].to_numpy(float), max_frequency)
         obs = np.bincount(np.minimum(data[frequency].astype(int), max_frequency), minlength=max_frequency + 1)
         idx = np.arange(max_frequency + 1)
-        ax.bar(idx - 0.2, obs, width=0.4, label="observed")
+        ax.bar(idx - 0.2, obs, width=0.4, label=label("observed_customers"))
         ax.bar(idx + 0.2, expected, width=0.4, label="BG/NBD")
         ax.set_xticks(idx, [str(i) if i < max_frequency else f"{i}+" for i in idx])
-        ax.set_xlabel("repeat transactions in calibration period")
-        ax.set_ylabel("customers")
+        ax.set_xlabel(label("repeat_transactions"))
+        ax.set_ylabel(label("customers_count"))
         ax.legend()
         return ax
 

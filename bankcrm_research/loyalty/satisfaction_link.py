@@ -181,8 +181,8 @@ class SatisfactionRetentionResult:
         ax.errorbar(x, b["churn_rate"], yerr=[b["churn_rate"] - b["ci_low"], b["ci_high"] - b["churn_rate"]],
                     fmt="o-", capsize=3)
         ax.set_xticks(x, b["score_bin"].astype(str), rotation=0)
-        ax.set_xlabel(label(self.score))
-        ax.set_ylabel(label("churn_rate"))
+        ax.set_xlabel(label("satisfaction_score_points") if self.score == "cusa_score" else self.score)
+        ax.set_ylabel(label("churn_rate_observed"))
         for xi, n in zip(x, b["n"]):
             ax.annotate(f"n={n}", (xi, 0), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=7)
         ax.set_ylim(bottom=0)

@@ -533,11 +533,12 @@ class SegmentationResult:
         import seaborn as sns
 
         z = self.profiles.set_index("segment")[[f"z_{f}" for f in self.features]]
-        z.columns = [label(f) for f in self.features]
+        # customer columns have area-specific keys (feature_<name>) to avoid clashing label files
+        z.columns = [label(f) if label(f) != f else label(f"feature_{f}") for f in self.features]
         if ax is None:
             _, ax = plt.subplots(figsize=(1.0 * len(self.features) + 2, 0.5 * len(z) + 2))
         sns.heatmap(z, annot=True, fmt=".2f", cmap="RdBu_r", center=0, ax=ax, cbar_kws={"label": "z"})
-        ax.set_ylabel(label("segment"))
+        ax.set_ylabel(label("behavioural_segment"))
         return ax
 
 

@@ -485,7 +485,10 @@ class TimeVaryingCox:
     engine: str = "statsmodels"
 
     def fit(self, long: pd.DataFrame, *, id_column: str, event: str, start: str = "start", stop: str = "stop",
-            covariates: Sequence[str] | None = None, window_months: float | None = None) -> TimeVaryingCoxResult:
+            covariates: Sequence[str] | None = None, categorical_columns: Sequence[str] = (),
+            window_months: float | None = None) -> TimeVaryingCoxResult:
+        """Fit on start–stop rows; non-numeric covariates (or ``categorical_columns``) become dummies
+        against their most frequent level."""
         require_probability(self.alpha, param="alpha")
         from bankcrm_research.validate import require_choice
 
@@ -497,8 +500,9 @@ class TimeVaryingCox:
         n0 = len(frame)
         frame = frame.dropna()
         warn_dropped(n0 - len(frame), n0, "intervals with missing covariates", table="long")
-        for c in covariates:
-            frame[c] = frame[c].astype(float)
+        X = _design(frame, covariates, categorical_columns, "long")
+        frame = pd.concat([frame[[id_column, start, stop, event]], X], axis=1)
+        covariates = list(X.columns)
         if (frame[stop] <= frame[start]).any():
             raise ValueError(f"long: {int((frame[stop] <= frame[start]).sum())} intervals have {stop} <= {start}; "
                              f"every interval needs positive length.")

@@ -34,7 +34,14 @@ from bankcrm_research.validate import (
     warn_dropped,
 )
 
-__all__ = ["ValueConcentration", "value_concentration", "value_tiers", "service_alignment", "DEFAULT_TIER_CUTS"]
+__all__ = [
+    "ValueConcentration",
+    "value_concentration",
+    "value_tiers",
+    "service_alignment",
+    "plot_service_by_tier",
+    "DEFAULT_TIER_CUTS",
+]
 
 #: Default value tiers: (label, lower quantile, upper quantile) of the value distribution.
 DEFAULT_TIER_CUTS: tuple[tuple[str, float, float], ...] = (
@@ -316,3 +323,36 @@ def service_alignment(
         rows.append({"service": c, "n": n, "spearman_rho": float(rho), "p_value": float(p),
                      "ci_low": float(np.tanh(z - 1.96 * se)), "ci_high": float(np.tanh(z + 1.96 * se))})
     return pd.DataFrame(rows)
+
+
+def plot_service_by_tier(tiers: pd.DataFrame, ax=None, *, measures: Sequence[str] | None = None):
+    """Bars of value share beside service measures (with CIs) per tier, from :func:`value_tiers`.
+
+    ``measures`` defaults to ``rm_coverage`` and every ``<col>_mean`` column that is a rate in
+    [0, 1]; counts are left out because they are on another scale.
+    """
+    import matplotlib.pyplot as plt
+
+    from bankcrm_research.reporting import label
+
+    if measures is None:
+        cand = ["rm_coverage"] + [c for c in tiers.columns if c.endswith("_mean") and c != "value_mean"]
+        measures = [c for c in cand if c in tiers.columns and tiers[c].between(0, 1).all()]
+    cols = ["value_share", *measures]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    x = np.arange(len(tiers))
+    width = 0.8 / len(cols)
+    for j, c in enumerate(cols):
+        base = c[: -len("_mean")] if c.endswith("_mean") else c
+        lo, hi = f"{base}_ci_low", f"{base}_ci_high"
+        yerr = None
+        if lo in tiers.columns and hi in tiers.columns:
+            yerr = [tiers[c] - tiers[lo], tiers[hi] - tiers[c]]
+        # area key service_<col> first (avoids clashing with other areas' label files)
+        name = next((label(k) for k in (f"service_{base}", base) if label(k) != k), base.replace("_", " "))
+        ax.bar(x + (j - (len(cols) - 1) / 2) * width, tiers[c], width=width, yerr=yerr, capsize=2, label=name)
+    ax.set_xticks(x, [label(t) for t in tiers["tier"]])
+    ax.set_ylabel(label("share"))
+    ax.legend(fontsize=8)
+    return ax
