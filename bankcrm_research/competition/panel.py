@@ -330,7 +330,9 @@ def _prepare(
     df = df.dropna()
     warn_dropped(n0 - len(df), n0, f"with missing values in {list(dict.fromkeys(needed))}")
     require_min_rows(df, 10, what="a panel regression")
-    require_not_constant(df, numeric)
+    # min == max screens for constant columns in O(n) without hashing a million floats; only the
+    # suspects go through the shared check (and its message)
+    require_not_constant(df, [c for c in numeric if df[c].min() == df[c].max()])
     n_clusters = df[cluster].nunique()
     if n_clusters < MIN_CLUSTERS:
         raise ValueError(
@@ -358,7 +360,8 @@ def _feols(fml: str, df: pd.DataFrame, cluster: str) -> Any:
     with warnings.catch_warnings():
         # pyfixest warns when it drops collinear variables; we turn that into a clear error
         warnings.simplefilter("ignore", UserWarning)
-        return pf.feols(fml, data=df, vcov={"CRV1": cluster}, fixef_rm="none")
+        # df is already our private copy (see _prepare): no second copy, no stored data frame
+        return pf.feols(fml, data=df, vcov={"CRV1": cluster}, fixef_rm="none", copy_data=False, store_data=False)
 
 
 def _tidy_fit(fit: Any, *, outcome: str, model: str, alpha: float) -> pd.DataFrame:
