@@ -31,6 +31,16 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
+    # A private "bundled data" folder: the run hashes it, and nobody else rewrites it mid-test.
+    data = tmp_path_factory.mktemp("data")
+    (data / "bank_panel.csv").write_text("bank_id,year\nB001,2012\n", encoding="utf-8")
+    (data / "README.md").write_text("documentation, not an input\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BANKCRM_DATA_DIR", str(data))
+        yield _do_runs(tmp_path_factory)
+
+
+def _do_runs(tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports")
     common = dict(output_dir=reports, notebooks_folder=FIXTURES, progress=False, cell_timeout=120)
     good = run_notebooks(["ok_metrics", "param_types"], jobs=2,
@@ -126,8 +136,11 @@ def test_run_json_records_provenance(runs):
     env = rec["environment"]
     assert env["python"] == sys.version.split()[0] and env["platform"]
     assert env["packages"]["papermill"] and env["packages"]["pandas"]
-    for item in rec["inputs"]:
-        assert len(item["sha256"]) == 64 and item["role"] == "bundled"
+    import hashlib
+
+    [item] = rec["inputs"]  # README.md is documentation, not an input
+    assert Path(item["path"]).name == "bank_panel.csv" and item["role"] == "bundled"
+    assert item["sha256"] == hashlib.sha256(b"bank_id,year\nB001,2012\n").hexdigest()
     assert rec["inputs_unchanged"] is True
     assert _run_json(runs["bad"])["notebooks"][1]["error"]["ename"] == "ValueError"
 
