@@ -233,3 +233,28 @@ def test_question_is_the_paragraph_that_asks_it(tmp_path):
     info = read_notebook_info(tmp_path / "x.ipynb")
     assert info.title == "03 — Drivers"
     assert info.question == "Which attributes drive satisfaction — and which first?"
+
+
+def test_progress_is_timestamped_lines_off_a_terminal_and_a_bar_on_one():
+    import io
+    import re
+
+    from bankcrm_research.runner import NotebookResult, _Progress
+
+    log = io.StringIO()
+    p = _Progress(1, None, log)
+    p.start("01_x")
+    p.done(NotebookResult("01_x", "failed", 2.5, error={"ename": "ValueError", "first_line": "bad"}))
+    lines = log.getvalue().splitlines()
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ bankcrm-research START 01_x$", lines[0])
+    assert lines[1].endswith("FAILED      01_x 2.5s  ValueError: bad")
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    bar = _Progress(1, None, tty)
+    bar.done(NotebookResult("01_x", "succeeded", 1.0))
+    bar.close()
+    assert "1/1" in tty.getvalue() and "bankcrm-research" not in tty.getvalue()
