@@ -59,11 +59,12 @@ CHURN_LOG_HR: dict[str, float] = {
 NO_DIRECT_EFFECT = ("age", "income", "aum", "gender", "city_tier", "mobile_user", "branch_visits_12m",
                     "credit_applications", "approval_days")
 RM_TURNOVER = {"log_hr": 0.70, "window_months": 6}
+RM_TURNOVER_SHARE = 0.8  # share of relationship managers who leave during the study window (at most once)
 FUND_LOSS_LOG_HR = 0.04  # per loss percentage point, during the 12 months after the fall
 FOLLOWUP_LOG_HR = {"mass": -0.10, "affluent": -0.85, "private": -1.60}
 FOLLOWUP_WINDOW_DAYS = 365
 HOLDS_FUND_PROB = {"mass": 0.25, "affluent": 0.55, "private": 0.70}
-CONTACT_LOGIT = {"intercept": -1.0, "affluent": 0.9, "private": 1.8, "fund_loss_pct": 0.06,
+CONTACT_LOGIT = {"intercept": -1.1, "affluent": 1.2, "private": 2.4, "fund_loss_pct": 0.04,
                  "fund_loss_center": 15.0, "tenure_months": 0.004, "tenure_center": 60.0}
 CAMPAIGN_DATES = ("2020-07-01", "2021-01-01", "2021-07-01", "2022-01-01", "2022-07-01", "2023-01-01", "2023-07-01")
 
@@ -127,7 +128,7 @@ def simulate_attributes(ss: np.random.SeedSequence, n: int) -> tuple[pd.DataFram
     has_rm = tier_rank > 0
     n_rm = max(5, int(has_rm.sum()) // 120)
     rm_num = rr.integers(0, n_rm, n)
-    rm_leaves = rr.random(n_rm) < 0.5
+    rm_leaves = rr.random(n_rm) < RM_TURNOVER_SHARE
     rm_leave_day = rr.integers(30, WINDOW_DAYS - 30, n_rm).astype(float)
     rm_leave_day[~rm_leaves] = np.nan
     rm_id = np.where(has_rm, np.char.add("R", np.char.zfill(np.char.mod("%d", rm_num + 1), 3)), None)

@@ -409,7 +409,7 @@ def _truth(**kw: Any) -> dict[str, Any]:
             "baseline_hazard_per_year": customers.BASELINE_HAZARD_PER_YEAR,
             "baseline_reference": "all covariates 0, value_tier mass, cusa_score 4",
             "satisfaction_log_hr": hr["cusa_score"],
-            "rm_turnover": dict(customers.RM_TURNOVER),
+            "rm_turnover": {**customers.RM_TURNOVER, "share_of_rms_leaving": customers.RM_TURNOVER_SHARE},
             "fund_loss_log_hr_per_pct": customers.FUND_LOSS_LOG_HR,
             "holds_fund_prob": customers.HOLDS_FUND_PROB,
             "followup_effect": loyalty_info["followup_effect"],
