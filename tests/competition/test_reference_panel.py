@@ -137,3 +137,18 @@ def test_wild_cluster_bootstrap_matches_bruteforce_enumeration(grunfeld, model):
         assert res["reps"] == 1024  # full enumeration
         np.testing.assert_allclose(res["p_value"], ref.loc[term, "p_bruteforce"], atol=1e-12)
         assert abs(res["p_value"] - ref.loc[term, "p_wildboottest"]) <= 2 / 1024 + 1e-12
+
+
+def test_random_effects_matches_plm_swamy_arora(grunfeld, plm_ref):
+    """R: plm(inv ~ value + capital, data = Grunfeld, index = c("firm", "year"), model = "random")
+    (Swamy–Arora) -> value 0.10978115, capital 0.30811298, intercept -57.834415 (rtol 1e-6)."""
+    res = fit_panel_models(
+        grunfeld, outcomes="inv", regressors=["value", "capital"], entity="firm", time="year",
+        models=["random_effects"], wild_bootstrap="never",
+    )
+    ours = res.tidy().set_index("term")
+    ref = _ref(plm_ref, "random", "iid").rename(index={"(Intercept)": "Intercept"})
+    for term in ["Intercept", "value", "capital"]:
+        np.testing.assert_allclose(ours.loc[term, "estimate"], ref.loc[term, "estimate"], rtol=1e-6)
+    assert res.stats.iloc[0]["entity_fe"] == False  # noqa: E712
+    assert ours["p_value_wild"].isna().all()
