@@ -581,7 +581,7 @@ class BehaviouralSegmentation:
         n_segments: int | None = None,
         k_range: tuple[int, int] = (2, 8),
         n_bootstrap: int = 20,
-        silhouette_sample: int = 4000,
+        silhouette_sample: int = 2000,
         max_fit_rows: int | None = 5000,
         order_by: str | None = None,
         seed: int = 0,
@@ -601,10 +601,24 @@ class BehaviouralSegmentation:
 
         if self.method == "kmeans":
             return KMeans(n_clusters=k, n_init=4, random_state=seed)
-        return GaussianMixture(n_components=k, covariance_type="full", n_init=2, random_state=seed)
+        return GaussianMixture(n_components=k, covariance_type="full", n_init=1, random_state=seed)
 
     def fit(self, data: pd.DataFrame, *, features: Sequence[str] | None = None) -> SegmentationResult:
-        """Fit on ``data[features]`` (default: all columns)."""
+        """Fit on ``data[features]`` (default: all columns).
+
+        BLAS/OpenMP are limited to one thread during the fits: the matrices are small, and
+        multi-threaded K-means/EM on a shared 2-core machine is up to 50x slower from
+        oversubscription.
+        """
+        # import before limiting: threadpoolctl only sees libraries (OpenMP) already loaded
+        import sklearn.cluster  # noqa: F401
+        import sklearn.mixture  # noqa: F401
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            return self._fit(data, features)
+
+    def _fit(self, data: pd.DataFrame, features: Sequence[str] | None) -> SegmentationResult:
         from sklearn.metrics import adjusted_rand_score, silhouette_score
         from sklearn.mixture import GaussianMixture
         from sklearn.preprocessing import StandardScaler

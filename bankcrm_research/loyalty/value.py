@@ -234,7 +234,8 @@ def value_tiers(
     Returns
     -------
     DataFrame
-        ``tier, n_customers, customer_share, value_total, value_share, value_mean`` then
+        ``tier, n_customers, customer_share, customer_share_ci_low, customer_share_ci_high``
+        (Wilson), ``value_total, value_share, value_mean`` then
         ``rm_coverage, rm_coverage_ci_low, rm_coverage_ci_high`` (Wilson) and, for each contact
         column, ``<col>_mean, <col>_ci_low, <col>_ci_high, n_<col>`` (t interval).
     """
@@ -258,7 +259,10 @@ def value_tiers(
         }
     )
     out.insert(1, "customer_share", out["n_customers"] / out["n_customers"].sum())
-    out.insert(3, "value_share", out["value_total"] / out["value_total"].sum())
+    lo, hi = _wilson(out["n_customers"].to_numpy(float), np.full(len(out), float(out["n_customers"].sum())), alpha)
+    out.insert(2, "customer_share_ci_low", lo)
+    out.insert(3, "customer_share_ci_high", hi)
+    out.insert(5, "value_share", out["value_total"] / out["value_total"].sum())
     if rm is not None:
         col = df[rm]
         covered = col.astype("boolean").fillna(False) if pd.api.types.is_bool_dtype(col) else col.notna()
