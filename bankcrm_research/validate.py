@@ -16,10 +16,13 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # schemas imports nothing from here at module level; avoid a cycle at runtime anyway
+    from bankcrm_research.schemas import Column, TableSchema
 
 __all__ = [
     "Problem",
@@ -252,7 +255,7 @@ def _examples(values: pd.Series, mask: np.ndarray | pd.Series, limit: int = 3) -
     return ", ".join(repr(v) for v in vals)
 
 
-def _map_unique(s: pd.Series, func, dtype: object = object) -> pd.Series:  # noqa: ANN001
+def _map_unique(s: pd.Series, func: Any, dtype: object = object) -> pd.Series:
     """Apply ``func`` (Series -> Series) to the distinct values only: fast on repetitive columns."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     if len(uniques) == 0:
@@ -277,7 +280,7 @@ def _clean_text(s: pd.Series) -> pd.Series:
     return _map_unique(s, strip)
 
 
-def _coerce_column(s: pd.Series, col, table: str) -> tuple[pd.Series, list[Problem]]:  # noqa: ANN001
+def _coerce_column(s: pd.Series, col: Column, table: str) -> tuple[pd.Series, list[Problem]]:
     """Convert one column to its schema dtype; unparseable values become problems, never silent NaN."""
     probs: list[Problem] = []
     name = col.name
@@ -370,7 +373,7 @@ def _coerce_column(s: pd.Series, col, table: str) -> tuple[pd.Series, list[Probl
     return out, probs
 
 
-def _range_problems(s: pd.Series, col, table: str, raw: pd.Series | None = None) -> list[Problem]:  # noqa: ANN001
+def _range_problems(s: pd.Series, col: Column, table: str, raw: pd.Series | None = None) -> list[Problem]:
     if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) or (col.min is None and col.max is None):
         return []
     v = s.astype(float)
@@ -403,7 +406,7 @@ def _range_problems(s: pd.Series, col, table: str, raw: pd.Series | None = None)
 
 
 def validate_table(
-    data: pd.DataFrame, schema, *, likert_range: tuple[int, int] | None = None  # noqa: ANN001
+    data: pd.DataFrame, schema: TableSchema, *, likert_range: tuple[int, int] | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check a table against its schema and convert the columns to their declared dtypes.
 

@@ -189,7 +189,8 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
       "customers. Two time-varying terms:\n")
     rt = loy["rm_turnover"]
     w(f"* **RM turnover** (`loyalty.rm_turnover`): log-HR {rt['log_hr']} during the {rt['window_months']} months "
-      "after `rm_change_date` (each relationship manager leaves at most once; all of their customers are affected).\n"
+      f"after `rm_change_date`; {int(rt.get('share_of_rms_leaving', 0) * 100)} % of the relationship managers leave "
+      "once, on a random day, and all of their customers are affected.\n"
       f"* **Market fall** on 2022-03-01: fund holders' hazard rises by {loy['fund_loss_log_hr_per_pct']} per "
       "percentage point of `fund_loss_pct` for 365 days; a follow-up contact multiplies it by exp(γ_tier) with "
       f"γ = {_d(fu['log_hr_by_segment'])} over the same year.\n")
