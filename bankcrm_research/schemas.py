@@ -11,7 +11,7 @@ row); optional columns are validated when present. The bundled simulated data ha
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 __all__ = ["Column", "TableSchema", "SCHEMAS", "SURVEY_ITEM_PATTERN", "get_schema", "to_markdown"]
@@ -91,7 +91,7 @@ class TableSchema:
             if c.name == name:
                 return c
         if self.extra_pattern and self.extra_column and re.fullmatch(self.extra_pattern, name):
-            return Column(**{**self.extra_column.__dict__, "name": name})
+            return replace(self.extra_column, name=name)
         return None
 
 

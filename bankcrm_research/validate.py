@@ -11,6 +11,7 @@ Table-level validation of whole datasets (all problems at once) builds on :class
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import warnings
@@ -473,7 +474,7 @@ def validate_table(
         if col is None:
             continue
         if likert_range is not None and col.check == "likert":
-            col = type(col)(**{**col.__dict__, "min": float(likert_range[0]), "max": float(likert_range[1])})
+            col = dataclasses.replace(col, min=float(likert_range[0]), max=float(likert_range[1]))
         s = _clean_text(out[name])
         if s.isna().all():
             sev = "error" if (col.required or not col.nullable) else "warning"
