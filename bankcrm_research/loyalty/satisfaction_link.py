@@ -196,7 +196,8 @@ def _wilson(k, n, alpha=0.05):
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return centre - half, centre + half
+    # clip rounding noise so the interval always contains p and stays in [0, 1]
+    return np.clip(np.minimum(centre - half, p), 0, 1), np.clip(np.maximum(centre + half, p), 0, 1)
 
 
 class SatisfactionRetention:
