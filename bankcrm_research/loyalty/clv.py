@@ -224,7 +224,9 @@ class BGNBDResult:
         idx = np.arange(max_frequency + 1)
         ax.bar(idx - 0.2, obs, width=0.4, label=label("observed_customers"))
         ax.bar(idx + 0.2, expected, width=0.4, label="BG/NBD")
-        ax.set_xticks(idx, [str(i) if i < max_frequency else f"{i}+" for i in idx])
+        step = max(1, int(np.ceil((max_frequency + 1) / 15)))  # at most ~15 tick labels
+        ticks = idx[::step] if idx[-1] in idx[::step] else np.append(idx[::step], idx[-1])
+        ax.set_xticks(ticks, [str(i) if i < max_frequency else f"{i}+" for i in ticks])
         ax.set_xlabel(label("repeat_transactions"))
         ax.set_ylabel(label("customers_count"))
         ax.legend()

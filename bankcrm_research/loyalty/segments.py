@@ -351,6 +351,12 @@ def rfm(
         table = _execute(con, "rfm_scores", params).df()
     finally:
         con.close()
+    # fixed display order (the UNION ALL order is not guaranteed without insertion order)
+    order = ["rows_read", "missing_customer_id", "missing_date_or_amount", "future_dated_excluded",
+             "unknown_customer_excluded", "used", "refunds", "zero_amount", "customers_in_base",
+             "customers_with_transactions", "customers_without_transactions", "one_purchase_customers",
+             "refund_only_customers", "unknown_customers"]
+    quality = quality.set_index("item").loc[order].reset_index()
     quality["n"] = quality["n"].fillna(0).astype("int64")
     quality["amount"] = quality["amount"].astype(float)
     for c in ("first_txn_date", "last_txn_date"):
@@ -537,7 +543,10 @@ class SegmentationResult:
         z.columns = [label(f) if label(f) != f else label(f"feature_{f}") for f in self.features]
         if ax is None:
             _, ax = plt.subplots(figsize=(1.0 * len(self.features) + 2, 0.5 * len(z) + 2))
-        sns.heatmap(z, annot=True, fmt=".2f", cmap="RdBu_r", center=0, ax=ax, cbar_kws={"label": "z"})
+        with warnings.catch_warnings():
+            # seaborn 0.13 calls a colormap method matplotlib has scheduled for deprecation
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
+            sns.heatmap(z, annot=True, fmt=".2f", cmap="RdBu_r", center=0, ax=ax, cbar_kws={"label": "z"})
         ax.set_ylabel(label("behavioural_segment"))
         return ax
 
