@@ -87,8 +87,7 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
         ),
         "macro_monthly": "192 months, 2008-01 … 2023-12 (first day of month). The policy rate follows a step path.",
         "customers": (
-            f"{g['n_customers']:,} retail customers of one bank, all active on {g['study_start']}; observed until "
-            f"{g['study_end']}. A market fall on {g['market_fall']} hits fund holders; follow-up contacts happen "
+            f"{g['n_customers']:,} customers, all active on {g['study_start']}. A market fall on {g['market_fall']} hits fund holders; follow-up contacts happen "
             "within 30 days. Value tiers by AUM: mass < 500k ≤ affluent < 6m ≤ private (CNY)."
         ),
         "transactions": (
