@@ -268,7 +268,7 @@ class IndexResult:
     Attributes
     ----------
     scores : DataFrame
-        The id columns plus ``index``.
+        The id columns plus ``index``, with the input table's row labels.
     weights : DataFrame
         ``indicator, weight, method`` plus method-specific columns (entropy, loading, kmo).
     diagnostics : DataFrame
@@ -369,7 +369,9 @@ def build_index(
     w = w.assign(method=method)
     z = normalize_indicators(df, columns=columns, direction=direction, method=normalization, by=by)
     index = scale * (z[columns].to_numpy(float) @ w["weight"].to_numpy(float))
-    scores = df[list(id_columns)].copy().assign(index=index).reset_index(drop=True)
+    # keep the input's row labels so that scores align with the input (rows with missing
+    # indicators are dropped, with a warning, and would otherwise shift positions)
+    scores = df[list(id_columns)].copy().assign(index=index)
     cols = ["indicator", "weight", "method"] + [c for c in w.columns if c not in ("indicator", "weight", "method")]
     return IndexResult(scores=scores, weights=w[cols], diagnostics=diag, method=method, normalization=normalization, by=by)
 
@@ -382,12 +384,21 @@ def rank_agreement(
 ) -> pd.DataFrame:
     """Spearman rank correlation between an index and a reference, overall and per group.
 
+    Two Series are aligned on their row labels (inner join), so ``IndexResult.scores["index"]``
+    can be compared with a column of the input table even when rows were dropped.
+
     Returns
     -------
     DataFrame
         ``scope`` ("all" or the group value), ``n``, ``spearman``, ``pearson``,
         ``mean_abs_diff``.
     """
+    if isinstance(index, pd.Series) and isinstance(reference, pd.Series):
+        # align on row labels (an index built from fewer rows than the reference)
+        joined = pd.concat({"a": index, "b": reference}, axis=1, join="inner")
+        if groups is not None and isinstance(groups, pd.Series):
+            groups = groups.loc[joined.index]
+        index, reference = joined["a"], joined["b"]
     a = np.asarray(index, dtype=float)
     b = np.asarray(reference, dtype=float)
     if a.shape != b.shape:

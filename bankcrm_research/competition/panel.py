@@ -329,38 +329,59 @@ class PanelResult:
 
         return to_latex(regression_table(self, outcome=outcome, labels=labels), notes=self.notes)
 
-    def plot(self, ax: Any = None, *, terms: Sequence[str] | None = None, outcome: str | None = None) -> Any:
-        """Coefficient plot: estimate and CI of each term, one marker per model."""
+    def plot(
+        self,
+        ax: Any = None,
+        *,
+        terms: Sequence[str] | None = None,
+        outcome: str | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Coefficient plot: estimate and CI of each term by model.
+
+        With one term, models are the rows (the usual "same coefficient, different estimators"
+        figure); with several, terms are the rows and models are offset markers with a legend.
+        ``labels`` maps term and model names to display names.
+        """
         import matplotlib.pyplot as plt
 
+        labels = dict(labels or {})
         tab = self.table
-        if outcome is not None:
-            tab = tab[tab["outcome"] == outcome]
-        else:
-            tab = tab[tab["outcome"] == tab["outcome"].iloc[0]]
-        tab = tab[tab["term"] != "Intercept"]
+        outcome = outcome if outcome is not None else str(tab["outcome"].iloc[0])
+        tab = tab[(tab["outcome"] == outcome) & (tab["term"] != "Intercept")]
         if terms is not None:
             tab = tab[tab["term"].isin(terms)]
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 0.5 + 0.45 * tab["term"].nunique() * max(1, tab["model"].nunique()) / 2))
         term_order = list(dict.fromkeys(tab["term"]))
         models = list(dict.fromkeys(tab["model"]))
-        step = 0.8 / max(len(models), 1)
-        for m_i, model in enumerate(models):
-            sub = tab[tab["model"] == model].set_index("term").reindex(term_order)
-            pos = np.arange(len(term_order)) + (m_i - (len(models) - 1) / 2) * step
+        if ax is None:
+            n_rows = len(models) if len(term_order) == 1 else len(term_order) * max(len(models), 1) / 2
+            _, ax = plt.subplots(figsize=(6, 0.8 + 0.45 * n_rows))
+        if len(term_order) == 1:
+            sub = tab.set_index("model").reindex(models)
             est = sub["estimate"].to_numpy(float)
-            ax.errorbar(
-                est, pos,
-                xerr=[est - sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float) - est],
-                fmt="o", capsize=3, label=model,
-            )
+            pos = np.arange(len(models))
+            ax.errorbar(est, pos, xerr=[est - sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float) - est],
+                        fmt="o", capsize=3)
+            ax.set_yticks(pos)
+            ax.set_yticklabels([labels.get(m, m) for m in models])
+            ax.set_xlabel(f"{labels.get(term_order[0], term_order[0])} (95% CI)")
+        else:
+            step = 0.8 / max(len(models), 1)
+            for m_i, model in enumerate(models):
+                sub = tab[tab["model"] == model].set_index("term").reindex(term_order)
+                pos = np.arange(len(term_order)) + (m_i - (len(models) - 1) / 2) * step
+                est = sub["estimate"].to_numpy(float)
+                ax.errorbar(
+                    est, pos,
+                    xerr=[est - sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float) - est],
+                    fmt="o", capsize=3, label=labels.get(model, model),
+                )
+            ax.set_yticks(np.arange(len(term_order)))
+            ax.set_yticklabels([labels.get(t, t) for t in term_order])
+            ax.set_xlabel("estimate (95% CI)")
+            ax.legend(frameon=False, fontsize="small")
         ax.axvline(0, color="grey", lw=0.8, ls="--")
-        ax.set_yticks(np.arange(len(term_order)))
-        ax.set_yticklabels(term_order)
         ax.invert_yaxis()
-        ax.set_xlabel("estimate (95% CI)")
-        ax.legend(frameon=False, fontsize="small")
         return ax
 
 

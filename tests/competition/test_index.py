@@ -137,3 +137,15 @@ def test_pku_per_year_normalisation_loses_comparability_over_time(pku):
     assert a_year.loc["all", "spearman"] < 0.5 < 0.99 <= a_pool.loc["all", "spearman"]
     by_year = a_year.drop(index="all")["spearman"]
     assert by_year.min() < 0.95 and by_year.max() > 0.95
+
+
+def test_scores_keep_row_labels_and_rank_agreement_aligns(toy):
+    bad = toy.copy()
+    bad.loc[3, "payment"] = np.nan
+    with pytest.warns(DataWarning):
+        res = build_index(bad, columns=["payment", "monetary_fund"], method="equal")
+    assert 3 not in res.scores.index and len(res.scores) == 39
+    ref = bad["payment"] + bad["monetary_fund"]  # a reference on all 40 rows
+    agree = rank_agreement(res.scores["index"], ref, groups=bad["year"]).set_index("scope")
+    assert agree.loc["all", "n"] == 39 and agree.loc["all", "spearman"] > 0.99
+    assert agree.drop(index="all")["n"].sum() == 39

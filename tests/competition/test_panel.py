@@ -103,7 +103,9 @@ def test_coefficient_plot(sim_panel):
     panel, _ = sim_panel
     res = fit_panel_models(panel, outcomes="demand_deposit_share", regressors="if_index_100", controls=CONTROLS)
     ax = res.plot(terms=["if_index_100"])
-    assert len(ax.get_yticklabels()) == 1
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["pooled_ols", "bank_fe", "twoway_fe"]
+    ax2 = res.plot(labels={"log_assets": "Log assets"})
+    assert "Log assets" in [t.get_text() for t in ax2.get_yticklabels()]
 
 
 # ------------------------------------------------------------------ wild cluster bootstrap
