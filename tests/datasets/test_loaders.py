@@ -309,3 +309,15 @@ def test_unknown_kind_and_bad_columns_type() -> None:
         load_table("customer")
     with pytest.raises(TypeError, match="must be a dict"):
         datasets.load_customers(columns=["customer_id"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", TABLE_KINDS)
+def test_loader_signature_follows_the_contract(kind: str) -> None:
+    import inspect
+
+    sig = inspect.signature(getattr(datasets, f"load_{kind}"))
+    params = list(sig.parameters.values())
+    assert params[0].name == "path" and params[0].default is None
+    for name in ("columns", "encoding", "sheet"):
+        assert sig.parameters[name].kind is inspect.Parameter.KEYWORD_ONLY and sig.parameters[name].default is None
+    assert "Key:" in (getattr(datasets, f"load_{kind}").__doc__ or "")
