@@ -305,7 +305,7 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
           seed: 20130613
         notebooks:
           03_satisfaction_drivers:  # one notebook (file stem)
-            n_bootstrap: 500
+            bootstrap_reps: 500
     """
     if path is None:
         return {}

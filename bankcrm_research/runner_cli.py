@@ -16,9 +16,9 @@ __all__ = ["register", "cmd_run", "cmd_list"]
 _RUN_EPILOG = """\
 examples:
   bankcrm-research run                                  # every notebook, bundled simulated data
-  bankcrm-research run 03 -p n_bootstrap=200            # one notebook (name or number prefix)
+  bankcrm-research run 03 -p bootstrap_reps=200         # one notebook (name or number prefix)
   bankcrm-research run -c config/default.yml --jobs 2   # scheduled run with per-notebook parameters
-  bankcrm-research run -p 'years=[2014, 2020]' -p 'title=季度报告' --lang zh
+  bankcrm-research run 01 -p 'outcomes=[nim, roa]' -p shock_year=2014 --lang zh
   bankcrm-research run 04 -p 04:customers_path=/data/crm.csv -p '04:columns={age: AGE}'
 
 -p values are YAML (lists, dicts, numbers, Chinese text). `-p key=value` applies to every selected
