@@ -11,6 +11,7 @@ usage depth 0.297, digitisation level 0.163). This module reproduces the usual c
 * :func:`entropy_weights` — the entropy-weight method;
 * :func:`pca_weights` — weights from the first principal component with KMO, Bartlett's test,
   explained variance and loadings (factor_analyzer for KMO/Bartlett, scikit-learn for PCA);
+* :func:`factor_weights` — weights from a one-factor (minres) model, with communalities;
 * :func:`build_index` — the index and its weights as tidy tables (entropy, PCA, equal or fixed
   weights);
 * :func:`rank_agreement` — Spearman rank correlation with a reference index, overall and by year.
@@ -49,6 +50,7 @@ __all__ = [
     "normalize_indicators",
     "entropy_weights",
     "pca_weights",
+    "factor_weights",
     "build_index",
     "rank_agreement",
     "attach_index",
@@ -59,7 +61,7 @@ PKU_DIMENSIONS = ("coverage_breadth", "usage_depth", "digitization_level")
 PKU_WEIGHTS: dict[str, float] = {"coverage_breadth": 0.540, "usage_depth": 0.297, "digitization_level": 0.163}
 
 Normalization = Literal["minmax", "zscore", "none"]
-Method = Literal["entropy", "pca", "equal", "fixed"]
+Method = Literal["entropy", "pca", "factor", "equal", "fixed"]
 
 
 def read_pku_dfiic(path: str | Path) -> pd.DataFrame:
@@ -261,6 +263,72 @@ def pca_weights(
     return weights, pd.DataFrame(diag, columns=["statistic", "value"])
 
 
+def factor_weights(
+    data: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    direction: Mapping[str, int] | None = None,
+    by: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Weights from a one-factor model (minres, factor_analyzer), with KMO and Bartlett.
+
+    Returns
+    -------
+    weights : DataFrame
+        ``indicator, loading, communality, uniqueness, weight`` (``|loading|`` rescaled to sum
+        to 1), ``kmo``.
+    diagnostics : DataFrame
+        ``kmo_overall``, ``bartlett_chi2``, ``bartlett_df``, ``bartlett_p``, ``n``,
+        ``explained_variance_factor1`` (sum of squared loadings / number of indicators).
+
+    Notes
+    -----
+    The common-factor model ``x = λ f + e`` separates shared from indicator-specific variance,
+    unlike PCA; weights proportional to the loadings are the usual "factor-analysis index" of
+    the internet-finance literature. The sign is chosen so that loadings sum to a positive number.
+    """
+    from factor_analyzer import FactorAnalyzer
+    from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
+
+    z = normalize_indicators(data, columns=columns, direction=direction, method="minmax", by=by)
+    frame = z[list(columns)].astype(float)
+    import warnings as _warnings
+
+    with _warnings.catch_warnings():
+        # factor_analyzer 0.5.1 passes a keyword scikit-learn renamed; not actionable here
+        _warnings.simplefilter("ignore", FutureWarning)
+        fa = FactorAnalyzer(n_factors=1, rotation=None, method="minres").fit(frame.to_numpy())
+    lam = fa.loadings_[:, 0]
+    if lam.sum() < 0:
+        lam = -lam
+    heywood = [c for c, v in zip(columns, lam, strict=True) if v**2 >= 1]
+    if heywood:
+        import warnings
+
+        from bankcrm_research.validate import DataWarning
+
+        warnings.warn(
+            f"Heywood case: the one-factor solution gives {heywood} a communality of 1 or more (negative "
+            f"unique variance), usually because the indicators are almost collinear. The weights are still "
+            f"defined, but prefer method='pca' or drop a near-duplicate indicator.",
+            DataWarning,
+            stacklevel=3,
+        )
+    kmo_per, kmo_all = calculate_kmo(frame)
+    chi2, p = calculate_bartlett_sphericity(frame)
+    k = len(columns)
+    weights = pd.DataFrame({
+        "indicator": list(columns), "loading": lam, "communality": lam**2, "uniqueness": 1 - lam**2,
+        "weight": np.abs(lam) / np.abs(lam).sum(), "kmo": kmo_per,
+    })
+    diag = pd.DataFrame(
+        [("kmo_overall", float(kmo_all)), ("bartlett_chi2", float(chi2)), ("bartlett_df", k * (k - 1) / 2),
+         ("bartlett_p", float(p)), ("n", float(len(frame))), ("explained_variance_factor1", float(np.sum(lam**2) / k))],
+        columns=["statistic", "value"],
+    )
+    return weights, diag
+
+
 @dataclass(frozen=True)
 class IndexResult:
     """A composite index, its weights and (for PCA) its diagnostics.
@@ -327,7 +395,7 @@ def build_index(
         Region × year indicators.
     columns : sequence of str
         Indicators.
-    method : {"entropy", "pca", "equal", "fixed"}
+    method : {"entropy", "pca", "factor", "equal", "fixed"}
         How the weights ``w_j`` are found; ``fixed`` uses ``weights`` (e.g. :data:`PKU_WEIGHTS`).
     id_columns : sequence of str
         Columns carried into ``scores`` (e.g. province, year).
@@ -347,7 +415,7 @@ def build_index(
     -------
     IndexResult
     """
-    require_choice(method, ["entropy", "pca", "equal", "fixed"], param="method")
+    require_choice(method, ["entropy", "pca", "factor", "equal", "fixed"], param="method")
     require_choice(normalization, ["minmax", "zscore", "none"], param="normalization")
     columns = list(columns)
     df = _prepare(data, columns, [*id_columns, by])
@@ -356,6 +424,8 @@ def build_index(
         w = entropy_weights(df, columns=columns, direction=direction, by=by)
     elif method == "pca":
         w, diag = pca_weights(df, columns=columns, direction=direction, by=by)
+    elif method == "factor":
+        w, diag = factor_weights(df, columns=columns, direction=direction, by=by)
     elif method == "equal":
         w = pd.DataFrame({"indicator": columns, "weight": 1 / len(columns)})
     else:

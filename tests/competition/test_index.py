@@ -149,3 +149,20 @@ def test_scores_keep_row_labels_and_rank_agreement_aligns(toy):
     agree = rank_agreement(res.scores["index"], ref, groups=bad["year"]).set_index("scope")
     assert agree.loc["all", "n"] == 39 and agree.loc["all", "spearman"] > 0.99
     assert agree.drop(index="all")["n"].sum() == 39
+
+
+def test_factor_index_loadings_and_diagnostics(toy):
+    res = build_index(toy, columns=["payment", "monetary_fund", "cash_use"], method="factor", direction={"cash_use": -1})
+    w = res.tidy().set_index("indicator")
+    assert (w["loading"] > 0.8).all() and w["weight"].sum() == pytest.approx(1)
+    np.testing.assert_allclose(w["communality"] + w["uniqueness"], 1.0)
+    d = res.diagnostics.set_index("statistic")["value"]
+    assert 0 < d["explained_variance_factor1"] < 1 and d["bartlett_p"] < 1e-6
+
+
+@pytest.mark.shared_data
+def test_pku_factor_index_ranks_like_official_aggregate(pku):
+    # the three PKU dimensions are nearly collinear: coverage breadth is a Heywood case
+    with pytest.warns(DataWarning, match="Heywood case.*coverage_breadth"):
+        res = build_index(pku, columns=list(PKU_DIMENSIONS), method="factor")
+    assert rank_agreement(res.scores["index"], pku["if_index"]).iloc[0]["spearman"] >= 0.99
