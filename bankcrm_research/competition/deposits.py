@@ -36,6 +36,7 @@ from bankcrm_research.validate import (
 
 __all__ = [
     "M1_BREAK",
+    "PBOC_BREAKS",
     "unit_root_tests",
     "log_differences",
     "select_lag_order",
@@ -49,6 +50,9 @@ __all__ = [
 #: First month of the new M1 definition (PBOC added individual demand deposits and
 #: non-bank payment institutions' customer reserves from January 2024).
 M1_BREAK = pd.Timestamp("2024-01-01")
+#: Series of :func:`read_pboc_money_supply` that change definition at :data:`M1_BREAK` (M1, and
+#: M1 − M0); pass as ``breaks=PBOC_BREAKS`` to :func:`log_differences`.
+PBOC_BREAKS: dict[str, pd.Timestamp] = {"M1": M1_BREAK, "corporate_demand_deposits": M1_BREAK}
 
 
 def unit_root_tests(
@@ -400,8 +404,17 @@ def read_yuebao_shibor(folder: str | Path, *, shibor_tenor: str = "Interest_O_N"
         weekends and holidays; Yu'ebao yields on those days are dropped with a warning).
     """
     folder = Path(folder)
-    yb = pd.read_csv(next(folder.glob("yuebao_mfd_day_share_interest_*.csv")))
-    sh = pd.read_csv(next(folder.glob("shibor_mfd_bank_shibor_*.csv")))
+    files = {}
+    for key, pattern in (("yuebao", "yuebao_mfd_day_share_interest_*.csv"), ("shibor", "shibor_mfd_bank_shibor_*.csv")):
+        hits = sorted(folder.glob(pattern))
+        if not hits:
+            raise FileNotFoundError(
+                f"no file matching '{pattern}' in {folder}; point 'folder' at the internet_finance data folder "
+                f"(e.g. ../shared/data/internet_finance)."
+            )
+        files[key] = hits[0]
+    yb = pd.read_csv(files["yuebao"])
+    sh = pd.read_csv(files["shibor"])
     require_columns(sh, [shibor_tenor], table="SHIBOR file", param="shibor_tenor")
     yb["date"] = pd.to_datetime(yb["mfd_date"].astype(str), format="%Y%m%d")
     sh["date"] = pd.to_datetime(sh["mfd_date"].astype(str), format="%Y%m%d")

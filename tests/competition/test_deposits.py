@@ -98,3 +98,17 @@ def test_real_pboc_money_supply_warns_about_m1_break(shared_data_dir):
         log_differences(m, columns=["M1", "M2"], breaks={"M1": M1_BREAK})
     pre = log_differences(m[m["month"] < M1_BREAK], columns=["M1", "M2"], breaks={"M1": M1_BREAK})
     assert pre["month"].max() == pd.Timestamp("2023-12-01")
+
+
+def test_readers_give_clear_messages_for_missing_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no file matching 'yuebao_mfd_day_share_interest_"):
+        read_yuebao_shibor(tmp_path)
+
+
+def test_pboc_breaks_cover_m1_and_corporate_demand_deposits():
+    from bankcrm_research.competition.deposits import PBOC_BREAKS
+
+    m = pd.DataFrame({"month": pd.date_range("2023-11-01", periods=4, freq="MS"),
+                      "corporate_demand_deposits": [5.6, 5.7, 9.9, 9.7]})
+    with pytest.raises(ValueError, match="'corporate_demand_deposits' changes definition"):
+        log_differences(m, columns=["corporate_demand_deposits"], breaks=PBOC_BREAKS)
