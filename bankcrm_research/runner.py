@@ -586,13 +586,16 @@ def _kill_active_kernels() -> None:
         kms = list(_ACTIVE_KERNELS)
         _ACTIVE_KERNELS.clear()
     for km in kms:
-        pid = getattr(getattr(km, "provisioner", None), "pid", None)
-        if not pid:
-            continue
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)  # the kernel runs in its own session/process group
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+        provisioner = getattr(km, "provisioner", None)
+        pid = getattr(provisioner, "pid", None)
+        killpg = getattr(os, "killpg", None)  # POSIX: the kernel leads its own process group
+        if pid and killpg is not None:
+            with contextlib.suppress(OSError):
+                killpg(pid, signal.SIGKILL)
+        process = getattr(provisioner, "process", None)
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.kill()
 
 
 def _kernel_env(report_dir: Path, name: str, lang: str | None, share_safe: bool) -> dict[str, str]:
