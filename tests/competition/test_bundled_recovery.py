@@ -52,9 +52,12 @@ def test_bank_panel_effects_recovered_and_pooled_ols_misses(bundled):
     fe = tve[tve["model"] != "pooled_ols_by_bank_type"]
     pooled = tve[tve["model"] == "pooled_ols_by_bank_type"]
     assert len(fe) >= 35 and len(pooled) == 20
-    # headline quantities must all be covered; the many year/type rows at least 90 %
+    # on the committed data every one of the 39 intervals covers its truth (measured); with 95 %
+    # intervals a regenerated world may miss one or two by chance, so the test allows one miss
+    # among the 8 headline quantities and asks for >= 90 % overall
     headline = fe[fe["quantity"].str.endswith((".average", "did.demand_deposit_share")) | fe["quantity"].str.contains("npl_quadratic")]
-    assert headline["covered"].all(), headline[~headline["covered"]]
+    assert len(headline) == 8
+    assert (~headline["covered"]).sum() <= 1, headline[~headline["covered"]]
     assert fe["covered"].mean() >= 0.9
     assert pooled["covered"].mean() <= 0.2
     assert event.pretrend.iloc[0]["p_value"] > 0.05
