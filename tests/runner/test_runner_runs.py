@@ -226,3 +226,14 @@ def test_sigterm_marks_run_interrupted_and_keeps_latest(runs, tmp_path):
     assert rec["notebooks"][0]["status"] == "interrupted"
     assert "interrupted" in (run_dir / "index.html").read_text(encoding="utf-8")
     assert os.readlink(reports / "latest") == before
+
+
+def test_index_links_point_at_existing_files(runs):
+    import re
+
+    d = runs["good"].run_dir
+    index = (d / "index.html").read_text(encoding="utf-8")
+    hrefs = [h.split("#")[0] for h in re.findall(r'href="([^"]+)"', index)]
+    assert "ok_metrics.html" in hrefs and "run.json" in hrefs
+    for href in hrefs:
+        assert (d / href).exists(), href
