@@ -208,6 +208,36 @@ def entropy_weights(
     return pd.DataFrame({"indicator": list(columns), "entropy": e, "divergence": d, "weight": d / d.sum()})
 
 
+def _kmo_bartlett(frame: pd.DataFrame) -> tuple[np.ndarray, float, float, float]:
+    """KMO (per indicator, overall) and Bartlett's test via factor_analyzer, with a clear warning.
+
+    factor_analyzer warns in generic terms when the correlation matrix is (nearly) singular and
+    falls back to a pseudo-inverse; that happens when indicators are almost collinear, which the
+    user should hear about in those words.
+    """
+    import warnings
+
+    from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        kmo_per, kmo_all = calculate_kmo(frame)
+        chi2, p = calculate_bartlett_sphericity(frame)
+    if any("Moore-Penrose" in str(w.message) for w in caught):
+        from bankcrm_research.validate import DataWarning
+
+        corr = frame.corr().to_numpy()
+        off = np.abs(corr[np.triu_indices_from(corr, k=1)])
+        warnings.warn(
+            f"the indicators are nearly collinear (largest |correlation| {off.max():.3f}); KMO was computed with a "
+            f"pseudo-inverse of the correlation matrix. The index is fine, but near-duplicate indicators add "
+            f"little information: consider dropping one.",
+            DataWarning,
+            stacklevel=4,
+        )
+    return kmo_per, float(kmo_all), float(chi2), float(p)
+
+
 def pca_weights(
     data: pd.DataFrame,
     *,
@@ -233,7 +263,6 @@ def pca_weights(
     Bartlett test (Bartlett 1950) indicate the indicators share enough variance for one index
     (Kaiser 1974, Psychometrika 39). KMO/Bartlett via ``factor_analyzer``; PCA via scikit-learn.
     """
-    from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
     from sklearn.decomposition import PCA
 
     z = normalize_indicators(data, columns=columns, direction=direction, method="minmax", by=by)
@@ -245,8 +274,7 @@ def pca_weights(
         vec = -vec
     loadings = vec * np.sqrt(pca.explained_variance_[0])
     frame = pd.DataFrame(x, columns=list(columns))
-    kmo_per, kmo_all = calculate_kmo(frame)
-    chi2, p = calculate_bartlett_sphericity(frame)
+    kmo_per, kmo_all, chi2, p = _kmo_bartlett(frame)
     k = len(columns)
     weights = pd.DataFrame(
         {
@@ -288,7 +316,6 @@ def factor_weights(
     the internet-finance literature. The sign is chosen so that loadings sum to a positive number.
     """
     from factor_analyzer import FactorAnalyzer
-    from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
 
     z = normalize_indicators(data, columns=columns, direction=direction, method="minmax", by=by)
     frame = z[list(columns)].astype(float)
@@ -314,8 +341,7 @@ def factor_weights(
             DataWarning,
             stacklevel=3,
         )
-    kmo_per, kmo_all = calculate_kmo(frame)
-    chi2, p = calculate_bartlett_sphericity(frame)
+    kmo_per, kmo_all, chi2, p = _kmo_bartlett(frame)
     k = len(columns)
     weights = pd.DataFrame({
         "indicator": list(columns), "loading": lam, "communality": lam**2, "uniqueness": 1 - lam**2,

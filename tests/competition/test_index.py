@@ -166,3 +166,10 @@ def test_pku_factor_index_ranks_like_official_aggregate(pku):
     with pytest.warns(DataWarning, match="Heywood case.*coverage_breadth"):
         res = build_index(pku, columns=list(PKU_DIMENSIONS), method="factor")
     assert rank_agreement(res.scores["index"], pku["if_index"]).iloc[0]["spearman"] >= 0.99
+
+
+def test_near_duplicate_indicators_warn_in_plain_words(toy):
+    df = toy.assign(payment_copy=toy["payment"] * 2 + 1e-9 * np.arange(len(toy)))
+    with pytest.warns(DataWarning, match="nearly collinear.*largest \\|correlation\\| 1.000"):
+        res = build_index(df, columns=["payment", "payment_copy", "monetary_fund"], method="pca")
+    assert res.weights["weight"].sum() == pytest.approx(1)
