@@ -202,3 +202,23 @@ def test_missing_durations_dropped_with_warning_and_constant_covariate_dropped(r
     msgs = " ".join(str(w.message) for w in rec)
     assert "dropped 5 of 432 rows" in msgs and "constant covariates dropped" in msgs
     assert res.n_obs == 427 and list(res.tidy()["term"]) == ["age"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rm_turnover_recovered_on_fresh_simulated_worlds(seed):
+    """``simulate_world`` customers (20,000) with seeds 1–3: the 95 % CI covers the planted log-HR
+    (measured 0.701, 0.715, 0.668 with SE ≈ 0.075). The bundled seed's draw gives 0.53 (a 2.3-SE miss)."""
+    from bankcrm_research.simulate import simulate_world
+
+    world = simulate_world(seed=seed, n_customers=20000, n_transactions=20000, n_respondents=200, n_banks=10,
+                           population_draw=20000)
+    c = world["customers"]
+    truth = world.truth["loyalty"]["rm_turnover"]
+    covs = ["tenure_months", "n_products", "digital_share", "complaints_12m", "value_tier"]
+    long = S.rm_turnover_long(c, id_column="customer_id", duration="duration_months", event="churned",
+                              change_date="rm_change_date", origin="2020-01-01",
+                              window_months=truth["window_months"], covariates=covs)
+    t = S.TimeVaryingCox().fit(long, id_column="customer_id", event="churned",
+                               covariates=["rm_turnover", *covs]).tidy().set_index("term").loc["rm_turnover"]
+    assert np.log(t["hr_ci_low"]) <= truth["log_hr"] <= np.log(t["hr_ci_high"])

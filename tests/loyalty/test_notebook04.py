@@ -1,0 +1,82 @@
+"""Notebook ``04_loyalty_churn``: runs on the bundled simulated customers (truth beside estimate) and,
+by parameters alone, on UCI Bank Marketing (skipped when ``../shared/data`` is absent), where the
+sections needing survival, RM or treatment columns are skipped with a printed note."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "04_loyalty_churn.ipynb"
+METRIC_COLUMNS = ["model", "validation", "auc", "pr_auc", "brier", "top_decile_lift", "alift", "base_rate"]
+
+BANK_PARAMS = {
+    "target": "y", "id_column": None, "date_column": None, "rows_in_time_order": True, "features": None,
+    "leaky_columns": ["duration"], "duration_column": None, "event_column": None, "segment_column": None,
+    "survival_covariates": None, "rm_change_column": None, "treatment_column": None, "causal_outcome": None,
+    "causal_population": None, "causal_covariates": None, "uplift_features": None,
+}
+
+
+def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: dict) -> tuple[Path, str]:
+    import papermill as pm
+
+    monkeypatch.setenv("BANKCRM_REPORT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("BANKCRM_NOTEBOOK", "04_loyalty_churn")
+    out = tmp_path / "nb.ipynb"
+    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=params, kernel_name="python3",
+                        cwd=str(NOTEBOOK.parent), progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return tmp_path / "out" / "tables", text
+
+
+@pytest.mark.shared_data
+def test_notebook_runs_on_bank_marketing_by_parameters(shared_data_dir, tmp_path, monkeypatch):  # noqa: ANN001
+    """A seeded 8,000-row sample and 3 folds keep this under a minute; the full file runs the same way."""
+    path = shared_data_dir / "bank_marketing" / "bank-additional-full.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    tables, text = _run(tmp_path, monkeypatch, {**BANK_PARAMS, "customers_path": str(path), "sample_rows": 8000,
+                                                "cv_folds": 3, "seed": 1})
+    mm = pd.read_csv(tables / "model_metrics.csv")
+    assert list(mm.columns[: len(METRIC_COLUMNS)]) == METRIC_COLUMNS
+    assert set(mm["validation"]) == {"out_of_time", "cv3"}
+    cv = mm[(mm["model"] == "boosting") & (mm["validation"] == "cv3")].iloc[0]
+    oot = mm[(mm["model"] == "boosting") & (mm["validation"] == "out_of_time")].iloc[0]
+    assert 0.74 < cv["auc"] < 0.84 and oot["auc"] < cv["auc"]
+    assert "target 'y': 'yes' -> 1 (positive class)" in text
+    for note in ("Survival section skipped", "RM-turnover section skipped", "Causal and uplift sections skipped"):
+        assert note in text
+    assert not (tables / "truth_vs_estimate.csv").exists()
+    assert not (tables / "cox.csv").exists()
+    audit = pd.read_csv(tables / "leakage_audit.csv").set_index("column")
+    assert audit.loc["duration", "flagged"]
+
+
+@pytest.mark.slow
+def test_notebook_runs_on_bundled_data_with_truth(tmp_path, monkeypatch):  # noqa: ANN001
+    """Default parameters (bootstrap reduced to 100): every contract table, and the planted truths."""
+    if not (ROOT / "data" / "customers.csv").exists():
+        pytest.skip("bundled data not present")
+    tables, _ = _run(tmp_path, monkeypatch, {"n_boot": 100})
+    mm = pd.read_csv(tables / "model_metrics.csv")
+    assert list(mm.columns[: len(METRIC_COLUMNS)]) == METRIC_COLUMNS
+    assert mm.loc[mm["headline"], "validation"].eq("out_of_time").all()
+    for name in ("cox", "km", "causal", "uplift", "truth_vs_estimate"):
+        assert len(pd.read_csv(tables / f"{name}.csv")) > 0, name
+    tve = pd.read_csv(tables / "truth_vs_estimate.csv").set_index("quantity")
+    assert list(tve.columns[:5]) == ["truth", "estimate", "ci_low", "ci_high", "covered"]
+    # RM turnover: the bundled draw (seed 20130613) gives log-HR 0.53 (SE 0.075) for a truth of 0.70,
+    # a 2.3-SE miss of that one draw; fresh seeds give 0.70, 0.72, 0.67 (test_survival, slow). Here
+    # only the direction and significance are asserted.
+    rm = tve.loc["loyalty.rm_turnover.log_hr"]
+    assert rm["ci_low"] > 0 and abs(rm["estimate"] - rm["truth"]) < 0.3
+    assert tve.loc["loyalty.followup_effect.ate_churn_12m (aipw)", "covered"]
+    assert not tve.loc["loyalty.followup_effect.ate_churn_12m (naive)", "covered"]
+    cox = pd.read_csv(tables / "cox.csv")
+    assert set(cox["model"]) == {"cox_ph", "cox_time_varying"}
