@@ -8,6 +8,7 @@ outputs can never disagree. Layout follows the usual economics-journal table (an
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -111,6 +112,9 @@ def to_latex(table: pd.DataFrame, *, notes: str = "") -> str:
     df = table.copy()
     df.index = _display_index(df)
     tex = df.to_latex(escape=True, column_format="l" + "c" * df.shape[1])
-    star_note = "; ".join(f"{m.replace('*', '$^*$')} $p<{c:g}$" for c, m in STARS)
-    note = notes.replace("%", r"\%").replace("_", r"\_")
+    # plain-ASCII LaTeX (compiles with pdflatex): stars as superscripts, R² as math
+    tex = re.sub(r"(\d)(\*{1,3})", lambda m: f"{m.group(1)}$^{{{m.group(2)}}}$", tex)
+    tex = tex.replace("R²", "$R^2$")
+    star_note = "; ".join(f"$^{{{m}}}$ $p<{c:g}$" for c, m in STARS)
+    note = notes.replace("%", r"\%").replace("_", r"\_").replace("·", r"$\cdot$")
     return tex + f"% Notes: {note} {star_note}.\n"

@@ -94,6 +94,7 @@ def test_publication_table_html_and_latex(sim_panel):
     assert "<table" in html and "CRV1" in html
     tex = res.to_latex()
     assert r"\begin{tabular}" in tex and "Bank FE" in tex
+    assert "$^{***}$" in tex and "$R^2$" in tex and "²" not in tex
 
 
 def test_coefficient_plot(sim_panel):
