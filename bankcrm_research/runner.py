@@ -708,7 +708,10 @@ def _mark_failure_in_notebook(path: Path, cell_index: int | None, ename: str, ev
 
 def _list_outputs(run_dir: Path, name: str) -> dict[str, Any]:
     folder = run_dir / name
-    rel = lambda p: p.relative_to(run_dir).as_posix()  # noqa: E731 - local helper
+
+    def rel(p: Path) -> str:
+        return p.relative_to(run_dir).as_posix()
+
     out: dict[str, Any] = {
         "ipynb": f"{name}.ipynb" if (run_dir / f"{name}.ipynb").exists() else None,
         "html": f"{name}.html" if (run_dir / f"{name}.html").exists() else None,
