@@ -393,16 +393,17 @@ def _prepare(
     require_dataframe(data)
     require_columns(data, [*needed, entity, time, cluster], table="data", param="columns")
     require_numeric(data, numeric)
-    if data.duplicated([entity, time]).any():
-        n = int(data.duplicated([entity, time]).sum())
+    n_dup = int(data.duplicated([entity, time]).sum())
+    if n_dup:
         raise ValueError(
-            f"data has {n} duplicated ({entity}, {time}) rows; a panel needs one row per {entity} and {time}. "
+            f"data has {n_dup} duplicated ({entity}, {time}) rows; a panel needs one row per {entity} and {time}. "
             f"Aggregate or drop the duplicates first."
         )
     cols = list(dict.fromkeys([*needed, entity, time, cluster]))
-    df = data[cols].copy()
-    n0 = len(df)
-    df = df.dropna()
+    missing = data[cols].isna().any(axis=1)
+    n0 = len(data)
+    # one private copy (the caller's frame is never modified; later steps add columns to it)
+    df = data.loc[~missing, cols].copy() if missing.any() else data[cols].copy()
     warn_dropped(n0 - len(df), n0, f"with missing values in {list(dict.fromkeys(needed))}")
     require_min_rows(df, 10, what="a panel regression")
     # min == max screens for constant columns in O(n) without hashing a million floats; only the
