@@ -189,3 +189,13 @@ def test_missing_values_are_dropped_with_a_count(sim_panel):
     with pytest.warns(DataWarning, match="dropped 7 of 2400 rows"):
         res = fit_panel_models(df, outcomes="nim", regressors="if_index_100", models=["twoway_fe"])
     assert res.tidy()["n_obs"].iloc[0] == 2393
+
+
+def test_province_clusters_trigger_wild_bootstrap(sim_panel):
+    panel, _ = sim_panel
+    with pytest.warns(DataWarning, match="only 31 clusters in 'province'"):
+        res = fit_panel_models(panel, outcomes="nim", regressors="if_index_100", cluster="province",
+                               models=["twoway_fe"], bootstrap_reps=199, seed=3)
+    row = res.tidy().query("term == 'if_index_100'").iloc[0]
+    assert row["n_clusters"] == 31 and 0 <= row["p_value_wild"] <= 1
+    assert "CRV1 by province" in res.stats["vcov"].iloc[0]
