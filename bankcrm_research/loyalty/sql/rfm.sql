@@ -27,23 +27,40 @@
 -- be used (missing fields, future-dated). Joined to the customer base after aggregation, which
 -- keeps the join small (customers, not transactions).
 CREATE OR REPLACE TEMP TABLE customer_aggregates AS
+WITH agg AS (
+    -- as few aggregate states as possible (memory of the hash table grows with each); the other
+    -- counts are differences of these (see the SELECT below)
+    SELECT
+        t.customer_id,
+        COUNT(*)                                                                    AS n_rows,
+        COUNT(*) FILTER (WHERE t.txn_date IS NULL OR t.amount IS NULL)              AS n_missing_fields,
+        COUNT(*) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount IS NOT NULL)  AS n_transactions,
+        COUNT(*) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount > 0)          AS frequency,
+        COUNT(*) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount < 0)          AS n_refunds,
+        COALESCE(SUM(t.amount) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount > 0), 0) AS gross_amount,
+        COALESCE(SUM(t.amount) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount < 0), 0) AS refund_amount,
+        COALESCE(SUM(t.amount) FILTER (WHERE t.txn_date > $as_of_date), 0)         AS future_dated_amount,
+        MIN(t.txn_date) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount IS NOT NULL) AS first_txn_date,
+        MAX(t.txn_date) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount IS NOT NULL) AS last_txn_date
+    FROM transactions AS t
+    GROUP BY t.customer_id
+)
 SELECT
-    t.customer_id,
-    COUNT(*)                                                                    AS n_rows,
-    COUNT(*) FILTER (WHERE t.txn_date IS NULL OR t.amount IS NULL)              AS n_missing_fields,
-    COUNT(*) FILTER (WHERE t.txn_date > $as_of_date AND t.amount IS NOT NULL)   AS n_future_dated,
-    COALESCE(SUM(t.amount) FILTER (WHERE t.txn_date > $as_of_date), 0)         AS future_dated_amount,
-    COUNT(*) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount IS NOT NULL)  AS n_transactions,
-    COUNT(*) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount > 0)          AS frequency,
-    COUNT(*) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount < 0)          AS n_refunds,
-    COUNT(*) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount = 0)          AS n_zero_amount,
-    COALESCE(SUM(t.amount) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount > 0), 0) AS gross_amount,
-    COALESCE(SUM(t.amount) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount < 0), 0) AS refund_amount,
-    COALESCE(SUM(t.amount) FILTER (WHERE t.txn_date <= $as_of_date), 0)        AS monetary,
-    MIN(t.txn_date) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount IS NOT NULL) AS first_txn_date,
-    MAX(t.txn_date) FILTER (WHERE t.txn_date <= $as_of_date AND t.amount IS NOT NULL) AS last_txn_date
-FROM transactions AS t
-GROUP BY t.customer_id;
+    customer_id,
+    n_rows,
+    n_missing_fields,
+    n_rows - n_missing_fields - n_transactions      AS n_future_dated,
+    future_dated_amount,
+    n_transactions,
+    frequency,
+    n_refunds,
+    n_transactions - frequency - n_refunds          AS n_zero_amount,
+    gross_amount,
+    refund_amount,
+    gross_amount + refund_amount                    AS monetary,
+    first_txn_date,
+    last_txn_date
+FROM agg;
 
 -- name: data_quality
 -- Every transaction row is accounted for exactly once in `status` (in this order of priority):
