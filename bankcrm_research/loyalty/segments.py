@@ -196,8 +196,12 @@ def _connect(threads: int | None, memory_limit: str | None):
         con.execute(f"SET temp_directory = {_literal(str(spill))}")
     # order of the aggregation input does not matter; letting DuckDB drop it saves memory
     con.execute("SET preserve_insertion_order = false")
-    # no terminal progress bar in notebooks, logs and captured output
-    con.execute("SET enable_progress_bar = false")
+    # no terminal progress bar in logs and captured output; inside Jupyter DuckDB refuses to
+    # change the setting without ipywidgets (and renders no text bar there), so that error is moot
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass
     return con
 
 
