@@ -336,6 +336,9 @@ class SatisfactionRetention:
         out["churn_rate"] = out["n_events"] / out["n"]
         out["ci_low"], out["ci_high"] = _wilson(out["n_events"], out["n"], self.alpha)
         out = out.reset_index()
-        out.insert(0, "score_bin", [f"[{iv.left:.1f}, {iv.right:.1f})" for iv in out["bin"]])
+        # the top edge is nudged above the maximum so it is included: show that bin as closed
+        last = len(out) - 1
+        out.insert(0, "score_bin", [f"[{iv.left:.1f}, {iv.right:.1f}{']' if i == last and self.bins is None else ')'}"
+                                    for i, iv in enumerate(out["bin"])])
         out["score_mean"] = s.groupby(cat, observed=True).mean().to_numpy()
         return out.drop(columns="bin")
