@@ -14,6 +14,10 @@ subprocess so that the peak resident memory (max RSS) belongs to that run alone:
 Both results are checked to agree (customers, sums of frequency and monetary, score counts).
 Targets (issue 7): DuckDB >= 1.5x faster than pandas, <= 0.25x its peak memory, <= 1 GiB peak.
 
+Measured on the project machine (2 shared cores, 2026-11-28, 1M customers / 50M rows, 661 MB
+Parquet): DuckDB 13.3 s and 0.89 GiB peak RSS vs pandas 110 s and 3.92 GiB (8.3x faster, 0.23x the
+memory); both give identical customers, scores and exclusion counts.
+
 Run: ``python -m bench segments`` (``-- --customers 200000 --transactions 10000000`` for a quick
 run, ``-- --keep`` to keep the generated files). Results: ``bench/results/segments.json``.
 Not part of the test suite.
