@@ -25,22 +25,26 @@ env: $(STAMP)
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
+# --compile-bytecode: CI and some shells set PYTHONDONTWRITEBYTECODE, which otherwise makes every
+# kernel recompile pandas/scipy/statsmodels from source (~10 s per notebook).
 # Re-install whenever the lock or the project metadata changes. The last step writes a python3
 # kernelspec inside the venv pointing at the venv's interpreter (jupyter_core prefers the
 # environment's kernelspecs over user-level ones; the runner also forces sys.executable).
 $(STAMP): $(PY) requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(UV) pip sync --quiet --python $(PY) requirements.lock
-	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	$(UV) pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (bankcrm-research)" >/dev/null
 	@touch $(STAMP)
 
 report: $(STAMP)
 	$(VENV)/bin/bankcrm-research run -c $(CONFIG) $(ARGS)
 
+# One BLAS/OpenMP thread per worker: two xdist workers on two cores must not oversubscribe
+# (HistGradientBoosting ran ~5x slower with nested threads here).
 # --dist loadscope keeps each test module, and each notebook's cells (one nbval kernel), on one worker.
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests $(NOTEBOOKS) $(ARGS)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests $(NOTEBOOKS) $(ARGS)
 
 lab: $(STAMP)
 	$(UV) pip install --quiet --python $(PY) "jupyterlab==4.6.6"
