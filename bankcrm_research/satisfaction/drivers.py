@@ -174,9 +174,15 @@ class IPMAResult:
         t = self.table[self.table["level"] == "construct"].sort_values("importance", ascending=False)
         return t[["name", "importance", "performance", "quadrant"]].round(3).reset_index(drop=True)
 
-    def plot(self, ax=None, *, level: str = "construct"):  # noqa: ANN001, ANN201
-        """The importance-performance quadrant plot a bank manager reads."""
+    def plot(self, ax=None, *, level: str = "construct", lang: str | None = None):  # noqa: ANN001, ANN201
+        """The importance-performance quadrant plot a bank manager reads.
+
+        ``lang`` ("en"/"zh") translates the quadrant annotations through
+        :func:`bankcrm_research.reporting.label`; ``None`` follows ``setup_notebook(lang=...)``.
+        """
         import matplotlib.pyplot as plt
+
+        from bankcrm_research.reporting.labels import label
 
         t = self.table[self.table["level"] == level]
         if ax is None:
@@ -188,8 +194,10 @@ class IPMAResult:
         ax.axhline(t["performance"].mean(), color="grey", ls="--", lw=0.8)
         ax.set_xlabel(f"importance: total effect on {self.target}")
         ax.set_ylabel("performance (0-100)")
-        ax.text(0.98, 0.02, "fix first", transform=ax.transAxes, ha="right", va="bottom", color="firebrick")
-        ax.text(0.98, 0.98, "keep up", transform=ax.transAxes, ha="right", va="top", color="seagreen")
+        ax.text(0.98, 0.02, label("ipma_fix_first", lang), transform=ax.transAxes, ha="right", va="bottom",
+                color="firebrick")
+        ax.text(0.98, 0.98, label("ipma_keep_up", lang), transform=ax.transAxes, ha="right", va="top",
+                color="seagreen")
         return ax
 
 
