@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.loyalty.churn import _duplicate_columns
+from bankcrm_research.loyalty._design import covariate_dummies, drop_degenerate
 from bankcrm_research.validate import (
     DataWarning,
     require_columns,
@@ -67,21 +67,8 @@ def standardized_mean_difference(x: np.ndarray, t: np.ndarray, w: np.ndarray | N
 
 
 def _design(df: pd.DataFrame, covariates: Sequence[str], categorical: Sequence[str]) -> pd.DataFrame:
-    X = df[list(covariates)].copy()
-    cats = [c for c in covariates if c in set(categorical) or not (
-        pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))]
-    for c in covariates:
-        if c not in cats:
-            X[c] = X[c].astype(float)
-    for c in cats:
-        order = X[c].astype("string").value_counts().index.tolist()
-        X[c] = pd.Categorical(X[c].astype("string"), categories=order)
-    if cats:
-        X = pd.get_dummies(X, columns=cats, prefix_sep="[", drop_first=True, dtype=float)
-        X.columns = [f"{c}]" if "[" in c else c for c in X.columns]
-    keep = [c for c in X.columns if X[c].nunique() > 1]
-    X = X[keep]
-    X = X.drop(columns=_duplicate_columns(X))
+    # constant and duplicate columns only break the propensity fit; they carry no information
+    X, _, _ = drop_degenerate(covariate_dummies(df, covariates, categorical))
     return X
 
 

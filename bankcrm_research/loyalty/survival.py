@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.loyalty.churn import _duplicate_columns
+from bankcrm_research.loyalty._design import covariate_dummies, drop_degenerate
 from bankcrm_research.validate import (
     DataWarning,
     require_columns,
@@ -179,27 +179,11 @@ def kaplan_meier(
 
 # ----------------------------------------------------------------------------------------- Cox PH
 def _design(sub: pd.DataFrame, covariates: Sequence[str], categorical: Sequence[str], table: str) -> pd.DataFrame:
-    X = sub[list(covariates)].copy()
-    cats = [c for c in covariates if c in set(categorical) or not (
-        pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))]
-    for c in covariates:
-        if c not in cats:
-            X[c] = X[c].astype(float)
-    if cats:
-        # reference = most frequent level, as in the churn logit
-        for c in cats:
-            order = X[c].astype("string").value_counts().index.tolist()
-            X[c] = pd.Categorical(X[c].astype("string"), categories=order)
-        X = pd.get_dummies(X, columns=cats, prefix_sep="[", drop_first=True, dtype=float)
-        X.columns = [f"{c}]" if "[" in c else c for c in X.columns]
-    const = [c for c in X.columns if X[c].nunique() <= 1]
+    X, const, dups = drop_degenerate(covariate_dummies(sub, covariates, categorical))
     if const:
         warnings.warn(f"{table}: constant covariates dropped from the Cox model: {const}", DataWarning, stacklevel=3)
-        X = X.drop(columns=const)
-    dups = _duplicate_columns(X)
     if dups:
         warnings.warn(f"{table}: exact duplicate covariate columns dropped: {dups}", DataWarning, stacklevel=3)
-        X = X.drop(columns=dups)
     return X
 
 
