@@ -459,6 +459,25 @@ def _drop_missing_target(df: pd.DataFrame, target: str, table: str) -> pd.DataFr
     return df
 
 
+def _training_rows(
+    data: pd.DataFrame,
+    prep: FeaturePrep | None,
+    *,
+    target: str,
+    min_level_count: int,
+    **prep_options: Any,
+) -> tuple[pd.DataFrame, FeaturePrep]:
+    """Rows with a known target (others dropped with a warning) and the feature preparation.
+
+    ``prep`` is reused when given (e.g. learned on the training fold); otherwise it is learned
+    here from these rows with ``prep_options`` (further keyword arguments of :func:`prepare_features`).
+    """
+    data = _drop_missing_target(require_dataframe(data), target, "customers")
+    if prep is None:
+        prep = prepare_features(data, target=target, min_level_count=min_level_count, **prep_options)
+    return data, prep
+
+
 # --------------------------------------------------------------------------------------------- logit
 @dataclass(frozen=True)
 class ChurnLogitResult:
@@ -551,13 +570,11 @@ class ChurnLogit:
         from scipy import stats
 
         require_probability(self.alpha, param="alpha")
-        data = _drop_missing_target(require_dataframe(data), target, "customers")
-        if prep is None:
-            prep = prepare_features(
-                data, target=target, features=features, categorical_columns=categorical_columns,
-                id_column=id_column, exclude=exclude, positive_class=positive_class,
-                min_level_count=self.min_level_count,
-            )
+        data, prep = _training_rows(
+            data, prep, target=target, features=features, categorical_columns=categorical_columns,
+            id_column=id_column, exclude=exclude, positive_class=positive_class,
+            min_level_count=self.min_level_count,
+        )
         X = prep.design(data)
         y = prep.target_array(data)
         require_min_rows(data, X.shape[1] + 10, what=f"a logit with {X.shape[1]} parameters")
@@ -703,13 +720,11 @@ class ChurnBoosting:
     ) -> ChurnBoostingResult:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        data = _drop_missing_target(require_dataframe(data), target, "customers")
-        if prep is None:
-            prep = prepare_features(
-                data, target=target, features=features, categorical_columns=categorical_columns,
-                id_column=id_column, exclude=exclude, positive_class=positive_class,
-                min_level_count=self.min_level_count,
-            )
+        data, prep = _training_rows(
+            data, prep, target=target, features=features, categorical_columns=categorical_columns,
+            id_column=id_column, exclude=exclude, positive_class=positive_class,
+            min_level_count=self.min_level_count,
+        )
         X = prep.hgb_frame(data)
         y = prep.target_array(data)
         est = HistGradientBoostingClassifier(
