@@ -429,11 +429,18 @@ def read_pboc_money_supply(path: str | Path) -> pd.DataFrame:
     Returns ``month`` (first day), ``M0``, ``M1``, ``M2``, ``corporate_demand_deposits``
     (M1 − M0). Warns when the data extend past the 2024-01 M1 definition break.
     """
-    raw = pd.read_csv(path, encoding="utf-8")
-    cols = {"日期": "month", "M0(亿元)": "M0", "M1(亿元)": "M1", "M2(亿元)": "M2", "单位活期存款(亿元)": "corporate_demand_deposits"}
-    require_columns(raw, list(cols), table=str(path))
-    out = raw[list(cols)].rename(columns=cols)
-    out["month"] = pd.to_datetime(out["month"], format="%Y-%m")
+    # one parser of the PBoC file (bankcrm_research.readers); here under the upper-case series
+    # names the VAR and PBOC_BREAKS use, and all four series are required
+    from bankcrm_research.readers import read_pboc_money_supply as read_canonical
+
+    canonical = read_canonical(path, encoding="utf-8")
+    headers = {"m0": "M0(亿元)", "m1": "M1(亿元)", "m2": "M2(亿元)", "corporate_demand_deposits": "单位活期存款(亿元)"}
+    missing = [h for c, h in headers.items() if c not in canonical.columns]
+    if missing:
+        raise ValueError(f"{path}: the PBoC money-supply file has no column {missing}; expected the headers "
+                         f"日期, {', '.join(headers.values())}. Rename the file's columns to these.")
+    out = canonical[["month", "m0", "m1", "m2", "corporate_demand_deposits"]].rename(
+        columns={"m0": "M0", "m1": "M1", "m2": "M2"})
     if (out["month"] >= M1_BREAK).any() and (out["month"] < M1_BREAK).any():
         warnings.warn(
             "the PBOC series span the M1 definition change in 2024-01 (M1 jumps by ~65 %: individual demand deposits "

@@ -112,3 +112,10 @@ def test_pboc_breaks_cover_m1_and_corporate_demand_deposits():
                       "corporate_demand_deposits": [5.6, 5.7, 9.9, 9.7]})
     with pytest.raises(ValueError, match="'corporate_demand_deposits' changes definition"):
         log_differences(m, columns=["corporate_demand_deposits"], breaks=PBOC_BREAKS)
+
+
+def test_pboc_reader_names_the_missing_headers(tmp_path):
+    path = tmp_path / "pboc.csv"
+    path.write_text("日期,M1(亿元),M2(亿元)\n2008-01,1,2\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"no column \['M0\(亿元\)', '单位活期存款\(亿元\)'\]"):
+        read_pboc_money_supply(path)
