@@ -104,6 +104,9 @@ class NotebookInfo:
     title: str
     question: str
     parameters: tuple[NotebookParameter, ...]
+    # metrics.json keys the notebook names as its headline numbers (notebook metadata
+    # ``bankcrm.headline``); index.html shows these first.
+    headline: tuple[str, ...] = ()
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -223,7 +226,9 @@ def read_notebook_info(path: str | Path) -> NotebookInfo:
         )
     params = parse_parameters_source(_cell_source(tagged[0]), where=f"{p.name} parameters cell")
     title, question = _title_and_question(cells)
-    return NotebookInfo(name=p.stem, path=p.resolve(), title=title, question=question, parameters=params)
+    headline = tuple(str(k) for k in (nb.get("metadata", {}).get("bankcrm", {}) or {}).get("headline", []))
+    return NotebookInfo(name=p.stem, path=p.resolve(), title=title, question=question, parameters=params,
+                        headline=headline)
 
 
 def discover_notebooks(folder: str | Path | None = None) -> list[Path]:
@@ -1084,7 +1089,8 @@ def run_notebooks(
 
     latest = status == "succeeded" and update_latest
     record["latest_updated"] = latest
-    (run_dir / "index.html").write_text(render_index(record, metrics), encoding="utf-8")
+    headlines = {i.name: i.headline for i in infos}
+    (run_dir / "index.html").write_text(render_index(record, metrics, headlines), encoding="utf-8")
     _write_json(run_dir / "run.json", record)
     if latest:
         _update_latest(parent, run_id)

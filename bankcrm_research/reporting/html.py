@@ -14,7 +14,7 @@ import html as _html
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,11 @@ def _e(value: Any) -> str:
     return _html.escape(str(value), quote=True)
 
 
-def render_index(run: Mapping[str, Any], metrics: Mapping[str, Mapping[str, Any]]) -> str:
+def render_index(
+    run: Mapping[str, Any],
+    metrics: Mapping[str, Mapping[str, Any]],
+    headlines: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """HTML of ``index.html`` for a run record (the content of ``run.json``).
 
     Parameters
@@ -146,6 +150,9 @@ def render_index(run: Mapping[str, Any], metrics: Mapping[str, Mapping[str, Any]
         outputs), ``git``, ``environment``, ``inputs``, ``options``, start/end times.
     metrics : mapping
         ``{notebook: metrics.json content}``; the first few keys are shown as headline numbers.
+    headlines : mapping, optional
+        ``{notebook: [metric keys]}`` the notebook declares as its headline numbers (notebook
+        metadata ``bankcrm.headline``); shown first, in that order.
     """
     status = run.get("status", "unknown")
     n = run.get("notebooks", [])
@@ -190,8 +197,14 @@ def render_index(run: Mapping[str, Any], metrics: Mapping[str, Mapping[str, Any]
                 err_html += f' — <a href="{anchor}">go to the failing cell</a>'
             err_html += "</div>"
         m = metrics.get(name, {}) or {}
-        # Keys starting with "headline" come first; then the file's (sorted) order.
-        items = sorted(m.items(), key=lambda kv: not str(kv[0]).startswith("headline"))[:_MAX_HEADLINE]
+        # Declared headline keys first (in their order), then keys starting with "headline",
+        # then the file's (sorted) order.
+        declared = [k for k in (headlines or {}).get(name, ()) if k in m]
+        rank = {k: i for i, k in enumerate(declared)}
+        items = sorted(
+            m.items(),
+            key=lambda kv: (rank.get(kv[0], len(rank)), not str(kv[0]).startswith("headline")),
+        )[:_MAX_HEADLINE]
         head = "".join(f"<dt>{_e(k)}</dt><dd>{_e(_fmt(v))}</dd>" for k, v in items)
         more = f"<div>… {len(m) - _MAX_HEADLINE} more in metrics.json</div>" if len(m) > _MAX_HEADLINE else ""
         dur = nb.get("duration_s")

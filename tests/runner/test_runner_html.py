@@ -69,3 +69,31 @@ def test_index_page_shows_failure_and_provenance():
     assert "did.estimate" not in page  # beyond the 8 headline slots
     assert "deadbeef" in page and "(uncommitted changes)" in page and "ab" * 32 in page
     assert remote_references(page) == []
+
+
+def test_index_page_puts_declared_headline_metrics_first(tmp_path):
+    """A notebook's metadata ``bankcrm.headline`` orders its numbers on index.html."""
+    import json
+
+    from bankcrm_research.runner import read_notebook_info
+
+    nb_path = tmp_path / "07_x.ipynb"
+    nb_path.write_text(json.dumps({
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# 07 · X\n\nDoes z matter?"},
+            {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "seed = 1",
+             "outputs": [], "execution_count": None},
+        ],
+        "metadata": {"bankcrm": {"headline": ["z_effect", "not_recorded", "n"]}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }), encoding="utf-8")
+    info = read_notebook_info(nb_path)
+    assert info.headline == ("z_effect", "not_recorded", "n")
+    run = {"run_id": "r", "status": "succeeded", "notebooks": [
+        {"name": "07_x", "status": "succeeded", "duration_s": 1.0, "outputs": {}}]}
+    metrics = {"07_x": {"a": 1, "headline.b": 2, "n": 3, "z_effect": 4}}
+    page = render_index(run, metrics, {"07_x": info.headline})
+    # declared keys in their order, then other headline.* keys, then the rest; unknown keys ignored
+    assert page.index("z_effect") < page.index("<dt>n</dt>") < page.index("headline.b") < page.index("<dt>a</dt>")
+    assert "not_recorded" not in page
+
