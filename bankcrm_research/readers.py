@@ -288,16 +288,21 @@ def read_yuebao_yield(path: str | Path) -> pd.DataFrame:
     return out
 
 
+#: Tianchi SHIBOR file column -> canonical tenor column of :func:`read_shibor_daily`.
+SHIBOR_TENORS: dict[str, str] = {
+    "Interest_O_N": "shibor_on", "Interest_1_W": "shibor_1w", "Interest_2_W": "shibor_2w",
+    "Interest_1_M": "shibor_1m", "Interest_3_M": "shibor_3m", "Interest_6_M": "shibor_6m",
+    "Interest_9_M": "shibor_9m", "Interest_1_Y": "shibor_1y",
+}
+
+
 def read_shibor_daily(path: str | Path) -> pd.DataFrame:
     """Tianchi daily SHIBOR → ``date, shibor_on, shibor_1w, …, shibor_3m, …, shibor_1y`` (%)."""
     p = Path(path)
     df = read_raw(p)
     require_columns(df, ["mfd_date", "Interest_3_M"], table=f"SHIBOR ({p.name})", param="the file's header")
-    names = {"Interest_O_N": "shibor_on", "Interest_1_W": "shibor_1w", "Interest_2_W": "shibor_2w",
-             "Interest_1_M": "shibor_1m", "Interest_3_M": "shibor_3m", "Interest_6_M": "shibor_6m",
-             "Interest_9_M": "shibor_9m", "Interest_1_Y": "shibor_1y"}
     out = pd.DataFrame({"date": pd.to_datetime(df["mfd_date"].astype(str), format="%Y%m%d")})
-    for src, dst in names.items():
+    for src, dst in SHIBOR_TENORS.items():
         if src in df.columns:
             out[dst] = pd.to_numeric(df[src], errors="coerce")
     out.attrs.update(source=str(p), simulated=False)

@@ -413,14 +413,19 @@ def read_yuebao_shibor(folder: str | Path, *, shibor_tenor: str = "Interest_O_N"
                 f"(e.g. ../shared/data/internet_finance)."
             )
         files[key] = hits[0]
-    yb = pd.read_csv(files["yuebao"])
-    sh = pd.read_csv(files["shibor"])
-    require_columns(sh, [shibor_tenor], table="SHIBOR file", param="shibor_tenor")
-    yb["date"] = pd.to_datetime(yb["mfd_date"].astype(str), format="%Y%m%d")
-    sh["date"] = pd.to_datetime(sh["mfd_date"].astype(str), format="%Y%m%d")
-    out = yb[["date", "mfd_7daily_yield"]].merge(sh[["date", shibor_tenor]], on="date", how="inner")
+    # the files are parsed once, by bankcrm_research.readers; this function only aligns them
+    from bankcrm_research.readers import SHIBOR_TENORS, read_shibor_daily, read_yuebao_yield
+
+    require_choice(shibor_tenor, list(SHIBOR_TENORS), param="shibor_tenor")
+    yb = read_yuebao_yield(files["yuebao"])
+    sh = read_shibor_daily(files["shibor"])
+    require_columns(sh, [SHIBOR_TENORS[shibor_tenor]], table=f"SHIBOR file ({files['shibor'].name})",
+                    param="shibor_tenor")
+    out = yb[["date", "mmf_yield_7d"]].merge(sh[["date", SHIBOR_TENORS[shibor_tenor]]], on="date", how="inner")
     warn_dropped(len(yb) - len(out), len(yb), "(Yu'ebao days without a SHIBOR fixing)", table="yuebao")
-    return out.rename(columns={"mfd_7daily_yield": "mmf_yield_7d", shibor_tenor: "shibor"}).sort_values("date").reset_index(drop=True)
+    out = out.rename(columns={SHIBOR_TENORS[shibor_tenor]: "shibor"}).sort_values("date").reset_index(drop=True)
+    out.attrs = {}  # two sources merged: neither file's provenance describes the result
+    return out
 
 
 def read_pboc_money_supply(path: str | Path) -> pd.DataFrame:

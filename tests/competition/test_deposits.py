@@ -119,3 +119,10 @@ def test_pboc_reader_names_the_missing_headers(tmp_path):
     path.write_text("日期,M1(亿元),M2(亿元)\n2008-01,1,2\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"no column \['M0\(亿元\)', '单位活期存款\(亿元\)'\]"):
         read_pboc_money_supply(path)
+
+
+def test_yuebao_shibor_refuses_an_unknown_tenor(tmp_path):
+    for name in ("yuebao_mfd_day_share_interest_x.csv", "shibor_mfd_bank_shibor_x.csv"):
+        (tmp_path / name).write_text("mfd_date\n20130701\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="The 'shibor_tenor' parameter must be one of .*Got 'Interest_2_Y'"):
+        read_yuebao_shibor(tmp_path, shibor_tenor="Interest_2_Y")
