@@ -115,6 +115,19 @@ def test_horizon_drops_training_rows_whose_outcome_window_overlaps_the_test_peri
     assert v.tidy()["n_test"].iloc[0] == v0.tidy()["n_test"].iloc[0]
 
 
+def test_validation_learns_the_feature_preparation_once_per_split(churn_df):
+    """Logit and boosting fitted on the same rows share one preparation; a different setting does not."""
+    v = C.validate_models(churn_df, target="churn", id_column="customer_id", date_column="campaign_date",
+                          leaky_columns=["days_to_close"], schemes=("out_of_time",),
+                          models={"logit": C.ChurnLogit(), "boosting": C.ChurnBoosting(max_iter=20),
+                                  "logit_rare": C.ChurnLogit(min_level_count=5)})
+    assert v.fitted["logit"].prep is v.fitted["boosting"].prep
+    assert v.fitted["logit_rare"].prep is not v.fitted["logit"].prep
+    alone = C.ChurnLogit().fit(churn_df.loc[v.train_index], target="churn", id_column="customer_id",
+                               exclude=["days_to_close", "campaign_date"])
+    pd.testing.assert_frame_equal(alone.tidy(), v.fitted["logit"].tidy())
+
+
 # ----------------------------------------------------------------------------------- edge cases
 def test_one_class_target_is_refused(churn_df):
     df = churn_df.assign(churn=False)
