@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bankcrm_research.schemas import BANK_TYPES
 from bankcrm_research.validate import require_positive_int
 
 __all__ = ["simulate_bank_panel", "simulate_staggered_panel", "BANK_TYPES"]
 
-BANK_TYPES = ("state_owned", "joint_stock", "city_commercial", "rural_commercial")
 _TYPE_SHARES = np.array([0.04, 0.08, 0.46, 0.42])
 # effect of +100 index points on the demand-deposit share, by bank type (smaller banks lose more)
 _DDS_EFFECT = {"state_owned": -0.010, "joint_stock": -0.025, "city_commercial": -0.040, "rural_commercial": -0.050}

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# the category levels are the data contract's (schemas); the generator draws in this order
+from bankcrm_research.schemas import BANK_TYPES, VALUE_TIERS  # noqa: F401  (re-exported)
+
 DEFAULT_SEED = 20130613  # Yu'ebao launch day, 2013-06-13
 
 #: Fixed order of the per-table RNG streams spawned from the root seed. Appending a new stream at
@@ -62,9 +65,6 @@ PROVINCES: tuple[tuple[str, str, str], ...] = (
     ("Ningxia", "宁夏回族自治区", "west"),
     ("Xinjiang", "新疆维吾尔自治区", "west"),
 )
-
-BANK_TYPES: tuple[str, ...] = ("state_owned", "joint_stock", "city_commercial", "rural_commercial")
-VALUE_TIERS: tuple[str, ...] = ("mass", "affluent", "private")
 
 
 def spawn_streams(seed: int) -> dict[str, np.random.SeedSequence]:
