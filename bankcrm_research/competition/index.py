@@ -78,15 +78,38 @@ def read_pku_dfiic(path: str | Path) -> pd.DataFrame:
     -------
     DataFrame
         ``province`` (English name), ``province_zh``, ``year`` (int), ``if_index`` (the official
-        aggregate), the three dimensions and the sub-indices (``credit`` → ``digital_credit``).
+        aggregate), the three dimensions and the sub-indices (``credit`` → ``digital_credit``),
+        in the column order of the official release and its row order (GB/T 2260 province
+        code, then year).
+
+    Notes
+    -----
+    The file is parsed by :func:`bankcrm_research.readers.read_pku_index` (the one PKU parser);
+    this function only adapts its output to the layout the index code and its tests use.
     """
-    raw = pd.read_csv(path, encoding="utf-8")
-    require_columns(raw, ["year", "prov_name_eng", "index_aggregate", *PKU_DIMENSIONS], table=str(path))
-    out = raw.rename(
-        columns={"prov_name_eng": "province", "prov_name": "province_zh", "index_aggregate": "if_index", "credit": "digital_credit"}
-    )
+    # imported here: readers pulls in the schema registry, which the index maths does not need
+    from bankcrm_research.readers import PROVINCE_CODES, read_pku_index
+
+    canon = read_pku_index(path)
+    out = canon.rename(columns={"province_cn": "province_zh"})
+    require_columns(out, ["year", "province", "if_index", *PKU_DIMENSIONS], table=str(path))
+    out = out[[c for c in _PKU_LAYOUT if c in out.columns]].copy()
     out["year"] = out["year"].astype(int)
-    return out.drop(columns=[c for c in ["prov_code"] if c in out.columns])
+    # read_pku_index leaves the extra sub-index as text (it is not in the canonical schema)
+    if "credit_investigation" in out.columns:
+        out["credit_investigation"] = pd.to_numeric(out["credit_investigation"], errors="coerce")
+    code = out["province"].map({name: c for c, name in PROVINCE_CODES.items()})
+    order = np.lexsort((out["year"].to_numpy(), code.to_numpy(dtype=float, na_value=np.inf)))
+    out = out.iloc[order].reset_index(drop=True)
+    out.attrs = {}  # as before the merge: this layout carries no source metadata
+    return out
+
+
+#: Column order of the cleaned official PKU release, in canonical names (prov_code dropped).
+_PKU_LAYOUT = (
+    "year", "province_zh", "province", "if_index", "coverage_breadth", "usage_depth", "payment", "insurance",
+    "monetary_fund", "investment", "digital_credit", "credit_investigation", "digitization_level",
+)
 
 
 def _direction(columns: Sequence[str], direction: Mapping[str, int] | None) -> dict[str, int]:
