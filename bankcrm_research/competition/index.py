@@ -232,7 +232,7 @@ def entropy_weights(
 
 
 def _kmo_bartlett(frame: pd.DataFrame) -> tuple[np.ndarray, float, float, float]:
-    """KMO (per indicator, overall) and Bartlett's test via factor_analyzer, with a clear warning.
+    """KMO (per indicator, overall) and Bartlett's test (shared core), with a clear warning.
 
     factor_analyzer warns in generic terms when the correlation matrix is (nearly) singular and
     falls back to a pseudo-inverse; that happens when indicators are almost collinear, which the
@@ -240,12 +240,11 @@ def _kmo_bartlett(frame: pd.DataFrame) -> tuple[np.ndarray, float, float, float]
     """
     import warnings
 
-    from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
+    from bankcrm_research._factor import kmo_bartlett_stats
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        kmo_per, kmo_all = calculate_kmo(frame)
-        chi2, p = calculate_bartlett_sphericity(frame)
+        kmo_per, kmo_all, chi2, p = kmo_bartlett_stats(frame)
     if any("Moore-Penrose" in str(w.message) for w in caught):
         from bankcrm_research.validate import DataWarning
 

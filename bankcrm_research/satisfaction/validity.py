@@ -17,8 +17,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from factor_analyzer import FactorAnalyzer
-from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
 
+from bankcrm_research._factor import kmo_bartlett_stats
 from bankcrm_research.validate import require_columns, require_dataframe, require_positive_int
 
 __all__ = [
@@ -221,10 +221,7 @@ def kmo_bartlett(data: pd.DataFrame, *, items: Sequence[str]) -> pd.DataFrame:
     require_dataframe(data)
     require_columns(data, items)
     x = data[list(items)].astype(float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        kmo_items, kmo_all = calculate_kmo(x)
-    chisq, p = calculate_bartlett_sphericity(x)
+    kmo_items, kmo_all, chisq, p = kmo_bartlett_stats(x)
     k = len(items)
     rows = [{"statistic": "kmo", "item": "overall", "value": float(kmo_all)}]
     rows += [{"statistic": "kmo", "item": it, "value": float(v)} for it, v in zip(items, kmo_items, strict=True)]
