@@ -119,6 +119,10 @@ def _fetch_pandas(con, name: str, params: Mapping[str, object]) -> pd.DataFrame:
     sql = rfm_sql(name)
     used = {k: v for k, v in params.items() if f"${k}" in sql}
     table = con.sql(sql, params=used or None).to_arrow_table()
+    # exact DECIMAL aggregates (see _register_views) become float64 for the analysis
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
     strings = pd.StringDtype("pyarrow")
     # self_destruct frees each Arrow column as it is converted (no second full copy in memory)
     return table.to_pandas(types_mapper={pa.string(): strings, pa.large_string(): strings}.get,
@@ -218,9 +222,12 @@ def _register_views(con, transactions, customers, cols: dict[str, str]) -> None:
     found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src} LIMIT 0").fetchall()]
     require_columns(pd.DataFrame(columns=found), [cols[k] for k in _CANONICAL], table="transactions",
                     param="columns")
+    # Amounts as exact fixed-point (1/10,000 CNY): DuckDB adds DOUBLEs in a thread-dependent order,
+    # which made sums differ in the last digits between runs; DECIMAL sums are exact, so the same
+    # data give the same numbers on any number of threads. Results come back as float64.
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW transactions AS SELECT CAST({cid} AS VARCHAR) AS customer_id, "
-        f"CAST({date} AS DATE) AS txn_date, CAST({amount} AS DOUBLE) AS amount FROM {src}"
+        f"CAST({date} AS DATE) AS txn_date, CAST({amount} AS DECIMAL(18, 4)) AS amount FROM {src}"
     )
     if customers is None:
         con.execute("CREATE OR REPLACE TEMP VIEW customers AS SELECT DISTINCT customer_id FROM transactions "

@@ -249,3 +249,25 @@ def test_transaction_rates_cover_planted_poisson_rates():
     zero = transaction_rates(pd.DataFrame({"g": ["a"] * 3, "y": [0, 0, 0], "e": [1.0, 1.0, 1.0]}),
                              count="y", exposure="e", group="g")
     assert zero.loc[0, "ci_low"] == 0 and zero.loc[0, "ci_high"] == pytest.approx(3.688879 / 3, rel=1e-6)
+
+
+def test_rfm_and_clv_summary_identical_across_thread_counts(tmp_path):
+    """Same data, same numbers: amounts are summed as exact DECIMALs, so DuckDB's thread-dependent
+    order of addition cannot change the last digits (it did with DOUBLE sums between runs)."""
+    txn, cust = _simulate_transactions(seed=7, n_customers=400)
+    # amounts with many digits make floating-point order effects visible if they exist
+    txn["amount"] = txn["amount"] * 1.0001 + 0.123
+    path = tmp_path / "txn.parquet"
+    txn.to_parquet(path, index=False)
+    one = rfm(path, customers=cust, as_of_date=AS_OF, threads=1)
+    two = rfm(path, customers=cust, as_of_date=AS_OF, threads=2)
+    pd.testing.assert_frame_equal(one.customers, two.customers, check_exact=True)
+    pd.testing.assert_frame_equal(one.tidy(), two.tidy(), check_exact=True)
+    pd.testing.assert_frame_equal(one.quality, two.quality, check_exact=True)
+    c1 = clv_summary(path, as_of_date=AS_OF, threads=1).sort_values("customer_id", ignore_index=True)
+    c2 = clv_summary(path, as_of_date=AS_OF, threads=2).sort_values("customer_id", ignore_index=True)
+    pd.testing.assert_frame_equal(c1, c2, check_exact=True)
+    # amounts are kept to 1/10,000 CNY: totals agree with pandas to that precision
+    expected = txn[txn["txn_date"] <= AS_OF].groupby("customer_id")["amount"].sum()
+    got = one.customers.set_index("customer_id")["monetary"].reindex(expected.index)
+    np.testing.assert_allclose(got.to_numpy(float), expected.to_numpy(), atol=5e-5 * 40)
