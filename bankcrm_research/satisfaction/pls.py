@@ -51,6 +51,9 @@ class PLSResult:
     boot_weights : ndarray
         Outer weights of every resample (reps x items x constructs; NaN for a failed resample),
         reused by the satisfaction index.
+    boot_total : ndarray
+        Total effects of every resample (reps x constructs x constructs, ``[from, to]``; NaN for a
+        failed resample), reused by the IPMA's bootstrap CIs.
     """
 
     model: SurveyModel
@@ -70,6 +73,7 @@ class PLSResult:
     iterations: int
     item_mean: np.ndarray = field(default_factory=lambda: np.empty(0))
     item_sd: np.ndarray = field(default_factory=lambda: np.empty(0))
+    boot_total: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 0)))
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def tidy(self) -> pd.DataFrame:
@@ -264,6 +268,7 @@ class PLSSEM:
             iterations=point.iterations,
             item_mean=x.mean(axis=0),
             item_sd=x.std(axis=0, ddof=1),
+            boot_total=boot["total"],
             warnings=tuple(notes),
         )
 
