@@ -197,21 +197,21 @@ class IPMAResult:
 
     def interpret(self, lang: str | None = None) -> str:
         """One sentence for the manager: the attribute (or construct) to fix first, with its CI."""
-        from bankcrm_research.reporting.labels import label
+        from bankcrm_research.reporting.labels import current_lang, label
 
         t = self.attributes if self.attributes is not None else self.table[self.table["level"] == "construct"]
         key = "attribute" if self.attributes is not None else "name"
         t = t.sort_values("importance", ascending=False)
         fix = t[t["quadrant"].str.startswith("fix first")]
         top = t.iloc[0]
-        ci = f" (95% CI {top.importance_ci_low:.3f} to {top.importance_ci_high:.3f})" if np.isfinite(
-            top.importance_ci_low) else ""
-        out = (f"Most important for {label(self.target, lang)}: {label(top[key], lang)}, +{top.importance:.3f} "
-               f"points per 1-point gain{ci}, performing at {top.performance:.1f}/100. ")
+        ci = [f"{v:.3f}" if np.isfinite(v) else "n/a" for v in (top.importance_ci_low, top.importance_ci_high)]
+        out = label("ipma_top", lang).format(target=label(self.target, lang), name=label(top[key], lang),
+                                             imp=f"{top.importance:.3f}", lo=ci[0], hi=ci[1],
+                                             perf=f"{top.performance:.1f}")
         if fix.empty:
-            return out + "No attribute is above-average in importance and below-average in performance."
-        names = ", ".join(label(v, lang) for v in fix[key])
-        return out + f"Fix first (above-average importance, below-average performance): {names}."
+            return out + " " + label("ipma_fix_none", lang)
+        sep = "、" if (lang or current_lang()) == "zh" else ", "
+        return out + " " + label("ipma_fix", lang).format(names=sep.join(label(v, lang) for v in fix[key]))
 
     def plot(self, ax=None, *, level: str = "construct", lang: str | None = None):  # noqa: ANN001, ANN201
         """The importance-performance quadrant plot a bank manager reads.
@@ -252,8 +252,9 @@ class IPMAResult:
         ax.text(0.98, 0.98, label("ipma_keep_up", lang), transform=ax.transAxes, ha="right", va="top",
                 color="seagreen")
         if has_ci and level != "indicator":
-            ax.text(0.02, 0.02, f"{int(round((1 - self.alpha) * 100))}% CI ({self.bootstrap_reps} bootstrap)",
-                    transform=ax.transAxes, ha="left", va="bottom", fontsize=7, color="grey")
+            level_pct = int(round((1 - self.alpha) * 100))
+            note = label("ipma_ci_note", lang).format(level=level_pct, reps=self.bootstrap_reps)
+            ax.text(0.02, 0.02, note, transform=ax.transAxes, ha="left", va="bottom", fontsize=7, color="grey")
         return ax
 
 

@@ -131,7 +131,10 @@ def test_bundled_top_attribute_is_the_planted_top_driver():
     res = PLSSEM(ACSI_BANK_MODEL, bootstrap_reps=200, seed=20130613).fit(prep)
     drivers = {"speed": ["PERQ1", "PERQ2"], "personalisation": ["PERQ3", "PERQ4"],
                "channel": ["PERQ5", "PERQ6_R"], "rm": ["PERQ7", "PERQ8"]}
-    att = ipma(res, prep, target="CUSA", attributes=drivers).attributes.set_index("attribute")
+    ip = ipma(res, prep, target="CUSA", attributes=drivers)
+    att = ip.attributes.set_index("attribute")
     rank = get_truth("satisfaction.driver_rank", load_truth())
     assert att["importance"].idxmax() == rank[0]
     assert att.loc[rank[0], "importance_ci_low"] > att.loc[rank[2:], "importance"].max()
+    assert ip.interpret("en").startswith("Most important for Satisfaction: Credit-approval speed, +0.150 points")
+    assert "审批速度" in ip.interpret("zh") and "Fix first" not in ip.interpret("zh")
