@@ -186,11 +186,13 @@ class IPMAResult:
         require_choice(level, ["construct", "indicator", "attribute"], param="level")
         return self.table[self.table["level"] == level].reset_index(drop=True)
 
-    def summary(self) -> pd.DataFrame:
-        """Constructs (or attributes, when given) ranked by importance, with each quadrant's action."""
-        if self.attributes is not None:
-            t = self.attributes.sort_values("importance", ascending=False)
-            cols = ["attribute", "importance", "importance_ci_low", "importance_ci_high", "performance", "quadrant"]
+    def summary(self, level: str = "construct") -> pd.DataFrame:
+        """Constructs (``level="attribute"``: service attributes) ranked by importance, with each
+        quadrant's action."""
+        if level == "attribute":
+            t = self.tidy("attribute").sort_values("importance", ascending=False)
+            cols = ["attribute", "importance", "importance_ci_low", "importance_ci_high", "performance",
+                    "performance_ci_low", "performance_ci_high", "quadrant"]
             return t[cols].round(3).reset_index(drop=True)
         t = self.table[self.table["level"] == "construct"].sort_values("importance", ascending=False)
         return t[["name", "importance", "performance", "quadrant"]].round(3).reset_index(drop=True)
