@@ -61,8 +61,11 @@ def _check_contract(tables: Path, constructs: list[str]) -> None:
     for name in ("htmt", "htmt2"):
         h = pd.read_csv(tables / f"{name}.csv")
         assert list(h.columns) == ["construct", *constructs] and list(h["construct"]) == constructs
-    for name in ("loadings", "paths", "drivers", "ipma"):
+    for name in ("loadings", "paths", "drivers", "ipma", "ipma_attributes"):
         assert len(pd.read_csv(tables / f"{name}.csv")) > 0, name
+    ci = ["importance_ci_low", "importance_ci_high", "performance_ci_low", "performance_ci_high"]
+    assert list(pd.read_csv(tables / "ipma.csv").columns[-4:]) == ci
+    assert set(ci) <= set(pd.read_csv(tables / "ipma_attributes.csv").columns)
 
 
 def test_notebook_runs_on_mobi_by_parameters(shared_data_dir, tmp_path, monkeypatch):  # noqa: ANN001
