@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 # sub-command -> module that provides ``register(subparsers)`` and a ``func`` default on its parser.
 _SUBCOMMANDS: dict[str, str] = {
-    "run": "bankcrm_research.runner_cli",
-    "list": "bankcrm_research.runner_cli",
-    "validate-data": "bankcrm_research.datasets_cli",
+    "run": "bankcrm_research.run.cli",
+    "list": "bankcrm_research.run.cli",
+    "validate-data": "bankcrm_research.data.cli",
     "simulate": "bankcrm_research.simulate.cli",
 }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bankcrm_research.runner import read_notebook_info
+from bankcrm_research.run.runner import read_notebook_info
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -1,4 +1,4 @@
-"""Folder locations from environment variables (``bankcrm_research.paths``)."""
+"""Folder locations from environment variables (``bankcrm_research.data.paths``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bankcrm_research import paths
+from bankcrm_research.data import paths
 
 CASES = [
     ("BANKCRM_DATA_DIR", paths.data_dir, "data"),

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.validate import (
+from bankcrm_research.data.validate import (
     DataWarning,
     require_choice,
     require_columns,
@@ -413,8 +413,8 @@ def read_yuebao_shibor(folder: str | Path, *, shibor_tenor: str = "Interest_O_N"
                 f"(e.g. ../shared/data/internet_finance)."
             )
         files[key] = hits[0]
-    # the files are parsed once, by bankcrm_research.readers; this function only aligns them
-    from bankcrm_research.readers import SHIBOR_TENORS, read_shibor_daily, read_yuebao_yield
+    # the files are parsed once, by bankcrm_research.data.readers; this function only aligns them
+    from bankcrm_research.data.readers import SHIBOR_TENORS, read_shibor_daily, read_yuebao_yield
 
     require_choice(shibor_tenor, list(SHIBOR_TENORS), param="shibor_tenor")
     yb = read_yuebao_yield(files["yuebao"])
@@ -434,9 +434,9 @@ def read_pboc_money_supply(path: str | Path) -> pd.DataFrame:
     Returns ``month`` (first day), ``M0``, ``M1``, ``M2``, ``corporate_demand_deposits``
     (M1 − M0). Warns when the data extend past the 2024-01 M1 definition break.
     """
-    # one parser of the PBoC file (bankcrm_research.readers); here under the upper-case series
+    # one parser of the PBoC file (bankcrm_research.data.readers); here under the upper-case series
     # names the VAR and PBOC_BREAKS use, and all four series are required
-    from bankcrm_research.readers import read_pboc_money_supply as read_canonical
+    from bankcrm_research.data.readers import read_pboc_money_supply as read_canonical
 
     canonical = read_canonical(path, encoding="utf-8")
     headers = {"m0": "M0(亿元)", "m1": "M1(亿元)", "m2": "M2(亿元)", "corporate_demand_deposits": "单位活期存款(亿元)"}

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from bankcrm_research.competition.panel import PANEL_COLUMNS, _check_collinear, _feols, _prepare, _tidy_fit
-from bankcrm_research.validate import DataWarning, require_choice, require_columns, warn_dropped
+from bankcrm_research.data.validate import DataWarning, require_choice, require_columns, warn_dropped
 
 __all__ = ["EventStudyResult", "event_study", "did_estimate", "placebo_did", "staggered_did", "adoption_cohorts"]
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bankcrm_research.validate import (
+from bankcrm_research.data.validate import (
     require_choice,
     require_columns,
     require_dataframe,
@@ -84,11 +84,11 @@ def read_pku_dfiic(path: str | Path) -> pd.DataFrame:
 
     Notes
     -----
-    The file is parsed by :func:`bankcrm_research.readers.read_pku_index` (the one PKU parser);
+    The file is parsed by :func:`bankcrm_research.data.readers.read_pku_index` (the one PKU parser);
     this function only adapts its output to the layout the index code and its tests use.
     """
     # imported here: readers pulls in the schema registry, which the index maths does not need
-    from bankcrm_research.readers import PROVINCE_CODES, read_pku_index
+    from bankcrm_research.data.readers import PROVINCE_CODES, read_pku_index
 
     canon = read_pku_index(path)
     out = canon.rename(columns={"province_cn": "province_zh"})
@@ -240,13 +240,13 @@ def _kmo_bartlett(frame: pd.DataFrame) -> tuple[np.ndarray, float, float, float]
     """
     import warnings
 
-    from bankcrm_research._factor import kmo_bartlett_stats
+    from bankcrm_research.common.factor import kmo_bartlett_stats
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         kmo_per, kmo_all, chi2, p = kmo_bartlett_stats(frame)
     if any("Moore-Penrose" in str(w.message) for w in caught):
-        from bankcrm_research.validate import DataWarning
+        from bankcrm_research.data.validate import DataWarning
 
         corr = frame.corr().to_numpy()
         off = np.abs(corr[np.triu_indices_from(corr, k=1)])
@@ -354,7 +354,7 @@ def factor_weights(
     if heywood:
         import warnings
 
-        from bankcrm_research.validate import DataWarning
+        from bankcrm_research.data.validate import DataWarning
 
         warnings.warn(
             f"Heywood case: the one-factor solution gives {heywood} a communality of 1 or more (negative "
@@ -571,7 +571,7 @@ def attach_index(
     if n_na:
         import warnings as _w
 
-        from bankcrm_research.validate import DataWarning
+        from bankcrm_research.data.validate import DataWarning
 
         _w.warn(
             f"bank_panel: {n_na} of {len(out)} bank-years have no {index_column} for their {on} "

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bankcrm_research.validate import (
+from bankcrm_research.data.validate import (
     DataWarning,
     require_choice,
     require_columns,
@@ -741,7 +741,7 @@ def quadratic_effect(
     """Two-way FE model with a quadratic term; the turning point with a delta-method CI.
 
     Returns tidy rows ``linear``, ``quadratic`` and ``turning_point`` (:data:`PANEL_COLUMNS`).
-    A :class:`~bankcrm_research.validate.DataWarning` is raised when the turning point lies
+    A :class:`~bankcrm_research.data.validate.DataWarning` is raised when the turning point lies
     outside the observed range of ``regressor`` (a U shape is then not supported by the data;
     Lind & Mehlum 2010).
 

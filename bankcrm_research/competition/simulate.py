@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.schemas import BANK_TYPES
-from bankcrm_research.validate import require_positive_int
+from bankcrm_research.data.schemas import BANK_TYPES
+from bankcrm_research.data.validate import require_positive_int
 
 __all__ = ["simulate_bank_panel", "simulate_staggered_panel", "BANK_TYPES"]
 

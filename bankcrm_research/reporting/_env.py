@@ -1,6 +1,6 @@
 """Names of the environment variables through which the runner talks to a notebook's kernel.
 
-The runner (``bankcrm_research.runner``) sets these for each kernel it starts; the reporting
+The runner (``bankcrm_research.run.runner``) sets these for each kernel it starts; the reporting
 helpers read them. Interactively (JupyterLab, nbval) none is set and the helpers fall back to a
 scratch folder next to the notebook.
 """

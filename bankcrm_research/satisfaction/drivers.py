@@ -18,7 +18,7 @@ import pandas as pd
 from bankcrm_research.satisfaction import _pls_engine as engine
 from bankcrm_research.satisfaction.pls import PLSResult
 from bankcrm_research.satisfaction.spec import PreparedSurvey, SurveyModel
-from bankcrm_research.validate import require_choice, require_columns, require_positive_int
+from bankcrm_research.data.validate import require_choice, require_columns, require_positive_int
 
 __all__ = [
     "relative_weights",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from bankcrm_research.satisfaction.pls import PLSResult
 from bankcrm_research.satisfaction.spec import PreparedSurvey
-from bankcrm_research.validate import require_columns
+from bankcrm_research.data.validate import require_columns
 
 __all__ = ["satisfaction_index", "index_scores"]
 

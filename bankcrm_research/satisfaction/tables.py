@@ -73,7 +73,7 @@ def truth_rows(
     sem: CBSEMResult,
     drivers: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows for :func:`bankcrm_research.truth.truth_vs_estimate` from the ``satisfaction`` truth block.
+    """Rows for :func:`bankcrm_research.data.truth.truth_vs_estimate` from the ``satisfaction`` truth block.
 
     Loadings (``satisfaction.loadings.<item>``, population standardised loadings of the 7-point
     items) against the CFA's standardised loadings; paths (``satisfaction.paths.<from>-><to>``)

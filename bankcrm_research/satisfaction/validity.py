@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from factor_analyzer import FactorAnalyzer
 
-from bankcrm_research._factor import kmo_bartlett_stats
-from bankcrm_research.validate import require_columns, require_dataframe, require_positive_int
+from bankcrm_research.common.factor import kmo_bartlett_stats
+from bankcrm_research.data.validate import require_columns, require_dataframe, require_positive_int
 
 __all__ = [
     "htmt",

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 # the category levels are the data contract's (schemas); the generator draws in this order
-from bankcrm_research.schemas import BANK_TYPES, VALUE_TIERS  # noqa: F401  (re-exported)
+from bankcrm_research.data.schemas import BANK_TYPES, PROVINCES, VALUE_TIERS  # noqa: F401  (re-exported)
 
 DEFAULT_SEED = 20130613  # Yu'ebao launch day, 2013-06-13
 
@@ -30,42 +30,6 @@ MARKET_FALL = pd.Timestamp("2022-03-01")
 WINDOW_DAYS = (STUDY_END - STUDY_START).days + 1
 FALL_DAY = (MARKET_FALL - STUDY_START).days
 DAYS_PER_MONTH = 365.25 / 12
-
-PROVINCES: tuple[tuple[str, str, str], ...] = (
-    # (pinyin name as in the PKU index English names, Chinese name, region)
-    ("Beijing", "北京市", "east"),
-    ("Tianjin", "天津市", "east"),
-    ("Hebei", "河北省", "east"),
-    ("Shanxi", "山西省", "central"),
-    ("Inner Mongolia", "内蒙古自治区", "west"),
-    ("Liaoning", "辽宁省", "east"),
-    ("Jilin", "吉林省", "central"),
-    ("Heilongjiang", "黑龙江省", "central"),
-    ("Shanghai", "上海市", "east"),
-    ("Jiangsu", "江苏省", "east"),
-    ("Zhejiang", "浙江省", "east"),
-    ("Anhui", "安徽省", "central"),
-    ("Fujian", "福建省", "east"),
-    ("Jiangxi", "江西省", "central"),
-    ("Shandong", "山东省", "east"),
-    ("Henan", "河南省", "central"),
-    ("Hubei", "湖北省", "central"),
-    ("Hunan", "湖南省", "central"),
-    ("Guangdong", "广东省", "east"),
-    ("Guangxi", "广西壮族自治区", "west"),
-    ("Hainan", "海南省", "east"),
-    ("Chongqing", "重庆市", "west"),
-    ("Sichuan", "四川省", "west"),
-    ("Guizhou", "贵州省", "west"),
-    ("Yunnan", "云南省", "west"),
-    ("Tibet", "西藏自治区", "west"),
-    ("Shaanxi", "陕西省", "west"),
-    ("Gansu", "甘肃省", "west"),
-    ("Qinghai", "青海省", "west"),
-    ("Ningxia", "宁夏回族自治区", "west"),
-    ("Xinjiang", "新疆维吾尔自治区", "west"),
-)
-
 
 def spawn_streams(seed: int) -> dict[str, np.random.SeedSequence]:
     """One independent ``SeedSequence`` per table, spawned in the fixed order :data:`STREAMS`."""

@@ -1,6 +1,6 @@
 """Render ``README.md`` of a simulated data folder: the SIMULATED statement, data dictionary and truths.
 
-The dictionary tables come from :mod:`bankcrm_research.schemas` and the numbers from the world's
+The dictionary tables come from :mod:`bankcrm_research.data.schemas` and the numbers from the world's
 truth, so the README written beside the data can never disagree with them.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bankcrm_research.schemas import SCHEMAS, to_markdown
+from bankcrm_research.data.schemas import SCHEMAS, to_markdown
 
 
 def _f(x: float, k: int = 3) -> str:
@@ -51,7 +51,7 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
       "real customer and survey records are confidential. The simulated world has the structure and scale of the\n"
       "real thing, its tables are mutually consistent, and any table can be replaced by your own file (see\n"
       "[Using your own data](#using-your-own-data)). Real public datasets (PKU index, UCI Bank Marketing, ECSI\n"
-      "`mobi`) are read by `bankcrm_research.readers`; they are never copied here.\n")
+      "`mobi`) are read by `bankcrm_research.data.readers`; they are never copied here.\n")
     w("## Files\n")
     w("| file | table | key | rows | period | format |")
     w("|---|---|---|---|---|---|")
@@ -112,7 +112,7 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
 
     w("## Planted truths\n")
     w("Every number below is in `truth.json` under the key shown; notebooks read them with\n"
-      "`bankcrm_research.truth.get_truth(\"...\")`. Estimates on the bundled data vary around them by sampling\n"
+      "`bankcrm_research.data.truth.get_truth(\"...\")`. Estimates on the bundled data vary around them by sampling\n"
       "error only (the designs below make the planted effects identifiable with the suggested estimator).\n")
 
     w("### Competition: internet finance and bank outcomes (`competition.*`)\n")
@@ -223,7 +223,7 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
       "buy funds three times as often.\n")
 
     w("## Using your own data\n")
-    w("```python\nfrom bankcrm_research.datasets import load_customers, load_survey\n"
+    w("```python\nfrom bankcrm_research.data.load import load_customers, load_survey\n"
       "customers = load_customers(\"my_customers.xlsx\", sheet=\"2023\",\n"
       "                           columns={\"customer_id\": \"客户编号\", \"churned\": \"是否流失\"})\n"
       "survey = load_survey(\"survey_gbk.csv\", likert_range=(1, 7))   # encoding detected (UTF-8, BOM, GBK/GB18030)\n"

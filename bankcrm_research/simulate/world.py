@@ -173,7 +173,7 @@ def simulate_world(
 
 def _check_sizes(seed: int, n_customers: int, n_banks: int, n_transactions: int, n_respondents: int,
                  population_draw: int, chunk_customers: int) -> None:
-    from bankcrm_research.validate import require_positive_int
+    from bankcrm_research.data.validate import require_positive_int
 
     require_positive_int(seed, param="seed", minimum=0)
     for name, v, lo in (("n_customers", n_customers, 1), ("n_banks", n_banks, 4), ("n_transactions", n_transactions, 1),

@@ -16,8 +16,8 @@ from bankcrm_research.competition import deposits as dp
 from bankcrm_research.competition import event_study as es
 from bankcrm_research.competition import panel as pn
 from bankcrm_research.competition.index import attach_index
-from bankcrm_research.competition.truth_table import competition_truth_rows, macro_truth_rows
-from bankcrm_research.paths import data_dir
+from bankcrm_research.competition.truth import competition_truth_rows, macro_truth_rows
+from bankcrm_research.data.paths import data_dir
 
 OUTCOMES = ["demand_deposit_share", "deposit_cost", "nim", "roa"]
 
@@ -28,8 +28,8 @@ def bundled():
     missing = [f for f in needed if not (data_dir() / f).exists()]
     if missing:
         pytest.skip(f"bundled simulated data not present in {data_dir()}: {missing}")
-    from bankcrm_research.datasets import load_bank_panel, load_internet_finance_indicators, load_macro_monthly
-    from bankcrm_research.truth import load_truth
+    from bankcrm_research.data.load import load_bank_panel, load_internet_finance_indicators, load_macro_monthly
+    from bankcrm_research.data.truth import load_truth
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -15,7 +15,7 @@ from bankcrm_research.competition.deposits import (
     select_lag_order,
     unit_root_tests,
 )
-from bankcrm_research.validate import DataWarning
+from bankcrm_research.data.validate import DataWarning
 
 
 @pytest.fixture(scope="module")

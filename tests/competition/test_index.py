@@ -17,7 +17,7 @@ from bankcrm_research.competition.index import (
     rank_agreement,
     read_pku_dfiic,
 )
-from bankcrm_research.validate import DataWarning
+from bankcrm_research.data.validate import DataWarning
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bankcrm_research.competition.panel import (
     winsorize,
 )
 from bankcrm_research.competition.simulate import simulate_bank_panel
-from bankcrm_research.validate import DataWarning
+from bankcrm_research.data.validate import DataWarning
 
 CONTROLS = ["log_assets", "exposure_post"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bankcrm_research.competition.truth_table import competition_truth_rows, macro_truth_rows
+from bankcrm_research.competition.truth import competition_truth_rows, macro_truth_rows
 
 TRUTH = {
     "competition": {

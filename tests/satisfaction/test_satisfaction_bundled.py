@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bankcrm_research.paths import data_dir
+from bankcrm_research.data.paths import data_dir
 from bankcrm_research.satisfaction import (
     ACSI_BANK_MODEL,
     CBSEM,
@@ -29,7 +29,7 @@ from bankcrm_research.satisfaction import (
     reliability_table,
 )
 from bankcrm_research.satisfaction.tables import truth_rows
-from bankcrm_research.truth import load_truth, truth_vs_estimate
+from bankcrm_research.data.truth import load_truth, truth_vs_estimate
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "satisfaction"
 TOL = 1e-3  # same estimator (ML, listwise) as lavaan; agreement is ~1e-6 in practice
@@ -52,7 +52,7 @@ def meta() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def prep(survey_file):  # noqa: ANN001, ANN201
-    from bankcrm_research.datasets import load_survey
+    from bankcrm_research.data.load import load_survey
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -16,12 +16,12 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from satisfaction_sim import acsi_test_model  # noqa: E402
 
-from bankcrm_research.paths import data_dir  # noqa: E402
+from bankcrm_research.data.paths import data_dir  # noqa: E402
 from bankcrm_research.satisfaction import ACSI_BANK_MODEL  # noqa: E402
 from bankcrm_research.satisfaction.drivers import IPMA_CI_COLUMNS, ipma  # noqa: E402
 from bankcrm_research.satisfaction.pls import PLSSEM  # noqa: E402
 from bankcrm_research.satisfaction.spec import prepare_survey  # noqa: E402
-from bankcrm_research.truth import get_truth, load_truth  # noqa: E402
+from bankcrm_research.data.truth import get_truth, load_truth  # noqa: E402
 
 # one attribute spans two constructs, one is a single item
 ATTRS = {"core": ["PERQ1", "PERQ2"], "single": ["PERQ3"], "value": ["PERV1", "PERV2"], "mixed": ["PERQ4", "IMAG1"]}
@@ -123,7 +123,7 @@ def test_bundled_top_attribute_is_the_planted_top_driver():
     the runner-up's: speed 0.150 [0.129, 0.173] vs rm 0.140 with 500 resamples)."""
     if not (data_dir() / "survey.csv").exists():
         pytest.skip("bundled survey not present")
-    from bankcrm_research.datasets import load_survey
+    from bankcrm_research.data.load import load_survey
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -86,7 +86,7 @@ def test_notebook_runs_on_mobi_by_parameters(shared_data_dir, tmp_path, monkeypa
 
 @pytest.mark.slow
 def test_notebook_runs_on_bundled_data(tmp_path, monkeypatch):  # noqa: ANN001
-    from bankcrm_research.paths import data_dir
+    from bankcrm_research.data.paths import data_dir
 
     if not (data_dir() / "survey.csv").exists():
         pytest.skip("bundled survey not present")

@@ -11,7 +11,7 @@ from satisfaction_sim import acsi_test_model
 from bankcrm_research.satisfaction.reliability import cronbach_alpha, reliability_table
 from bankcrm_research.satisfaction.sem import CBSEM, SEMEstimationError
 from bankcrm_research.satisfaction.spec import SurveyModel, prepare_survey
-from bankcrm_research.validate import DataWarning
+from bankcrm_research.data.validate import DataWarning
 
 
 def test_item_in_two_constructs():

@@ -14,14 +14,14 @@ import pyfixest as pf
 import pytest
 import statsmodels.formula.api as smf
 
-from bankcrm_research.datasets import (
+from bankcrm_research.data.load import (
     load_bank_panel,
     load_customers,
     load_macro_monthly,
     load_survey,
     transactions_path,
 )
-from bankcrm_research.truth import load_truth
+from bankcrm_research.data.truth import load_truth
 
 
 @pytest.fixture(scope="module")

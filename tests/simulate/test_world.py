@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from bankcrm_research.cli import main
-from bankcrm_research.schemas import SCHEMAS
+from bankcrm_research.data.schemas import SCHEMAS
 from bankcrm_research.simulate import TABLES, simulate_world
 from bankcrm_research.simulate._common import FALL_DAY, STUDY_START, WINDOW_DAYS
-from bankcrm_research.truth import get_truth
+from bankcrm_research.data.truth import get_truth
 
 
 def test_world_is_dict_like_with_six_tables_and_truth(small_world) -> None:

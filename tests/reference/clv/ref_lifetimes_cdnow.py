@@ -1,4 +1,4 @@
-"""Reference values for tests/loyalty/test_clv.py, computed with lifetimes 0.11.3.
+"""Reference values for tests/value/test_clv.py, computed with lifetimes 0.11.3.
 
 Run ONCE in a throwaway environment (lifetimes is abandoned since 2020 and is NOT a project
 dependency):

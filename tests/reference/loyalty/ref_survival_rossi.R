@@ -1,4 +1,4 @@
-# Reference values for tests/loyalty/test_survival.py (survival::coxph, survival::survdiff, survival::cox.zph).
+# Reference values for tests/retention/test_survival.py (survival::coxph, survival::survdiff, survival::cox.zph).
 # Data: rossi.csv = lifelines.datasets.load_rossi() (Rossi, Berk & Lenihan 1980; also carData::Rossi).
 # Run from this folder: Rscript ref_survival_rossi.R
 suppressMessages(library(survival))

@@ -1,0 +1,462 @@
+"""Load the bundled SIMULATED tables or a user's own files, validated against the schemas.
+
+Every loader has the same shape::
+
+    load_customers(path=None, *, columns=None, encoding=None, sheet=None)
+
+* ``path=None`` loads the bundled simulated table from ``data/`` (see ``data/README.md``);
+  otherwise a CSV (any delimiter among ``, ; \\t |``), Parquet or Excel file.
+* ``columns`` maps canonical names to the user's names, ``{"customer_id": "客户编号"}``.
+* ``encoding`` is detected when not given: UTF-8 with or without BOM, then GBK/GB18030 (common
+  for Chinese Excel CSV exports) via ``charset-normalizer``.
+* ``sheet`` picks the Excel sheet (name or 0-based position; default the first).
+
+The table is checked against :mod:`bankcrm_research.data.schemas` and **every** problem is reported at
+once in one :class:`~bankcrm_research.data.validate.DataValidationError` (row numbers count data rows,
+header excluded); warnings (unbalanced panel, suspicious column names) are issued as
+:class:`~bankcrm_research.data.validate.DataWarning`. Rows are never dropped and input files are only
+read, never modified.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bankcrm_research.data.paths import data_dir
+from bankcrm_research.data.schemas import SCHEMAS, get_schema
+from bankcrm_research.data.validate import (
+    DataValidationError,
+    Problem,
+    closest_names,
+    raise_for_problems,
+    validate_table,
+)
+
+__all__ = [
+    "load_table",
+    "load_bank_panel",
+    "load_internet_finance_indicators",
+    "load_macro_monthly",
+    "load_customers",
+    "load_transactions",
+    "load_survey",
+    "transactions_path",
+    "bundled_path",
+    "check_table",
+    "read_raw",
+    "detect_encoding",
+    "TABLE_KINDS",
+    "tables_from_checks",
+    "problems_frame",
+    "dictionary_frame",
+    "describe_tables",
+    "missingness",
+    "data_truth_rows",
+]
+
+TABLE_KINDS: tuple[str, ...] = tuple(SCHEMAS)
+PathLike = str | Path
+ColumnMap = Mapping[str, str] | None
+
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def bundled_path(kind: str) -> Path:
+    """Path of the bundled simulated file of a table kind."""
+    schema = get_schema(kind)
+    p = data_dir() / schema.file
+    if not p.exists():
+        raise FileNotFoundError(
+            f"bundled {kind} data not found at {p}. Regenerate them with "
+            f"`bankcrm-research simulate --out {data_dir()}` or pass path=... to your own file."
+        )
+    return p
+
+
+def detect_encoding(path: PathLike, *, sample_bytes: int = 1 << 20) -> str:
+    """Guess a text file's encoding: ``utf-8-sig`` (BOM), ``utf-8``, else GB18030 or the best guess.
+
+    GBK and GB2312 guesses are widened to GB18030, their superset, so rare characters still decode.
+    """
+    raw = Path(path).read_bytes()[:sample_bytes]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut at the end of the sample is still UTF-8
+        if exc.start >= len(raw) - 3:
+            return "utf-8"
+    try:
+        raw.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    enc = best.encoding if best is not None else "latin-1"
+    return "gb18030" if enc.lower().replace("_", "") in {"gbk", "gb2312", "cp936", "hz"} else enc
+
+
+def _sniff_delimiter(text: str) -> str:
+    head = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        first = text.splitlines()[0] if text else ""
+        return max(",;\t|", key=first.count)
+
+
+def read_raw(path: PathLike, *, encoding: str | None = None, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV/Parquet/Excel file as-is (CSV cells as text, so nothing is silently converted).
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        When the file is missing, of an unknown type, or cannot be decoded (the message says how
+        to pass ``encoding=``).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"file not found: {p}. Check the path (relative paths start at {Path.cwd()}).")
+    suffix = p.suffix.lower()
+    if suffix in _PARQUET_SUFFIXES:
+        return pd.read_parquet(p)
+    if suffix in _EXCEL_SUFFIXES:
+        try:
+            return pd.read_excel(p, sheet_name=0 if sheet is None else sheet)
+        except ValueError as exc:
+            if "Worksheet" in str(exc) or "not found" in str(exc):
+                import openpyxl
+
+                names = openpyxl.load_workbook(p, read_only=True).sheetnames
+                raise ValueError(f"sheet {sheet!r} not found in {p.name}; sheets: {names}; pass sheet=<name>.") from exc
+            raise
+    if suffix not in _CSV_SUFFIXES:
+        raise ValueError(
+            f"cannot read {p.name}: unknown file type {suffix!r}; expected CSV (.csv/.txt/.tsv), Parquet "
+            f"(.parquet) or Excel (.xlsx/.xls). Convert the file or rename it."
+        )
+    enc = encoding or detect_encoding(p)
+    try:
+        text = p.read_bytes().decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ValueError(
+            f"cannot decode {p.name} as {enc!r} ({exc}). Pass the right encoding, e.g. encoding='gb18030' for "
+            f"Chinese Excel exports or encoding='utf-8-sig'."
+        ) from exc
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        return pd.DataFrame()
+    sep = _sniff_delimiter(text)
+    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=True, skipinitialspace=True)
+
+
+def _apply_mapping(raw: pd.DataFrame, kind: str, columns: ColumnMap) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rename the user's columns to canonical names; problems for mapping entries that do not fit."""
+    probs: list[Problem] = []
+    if not columns:
+        return raw, probs
+    if not isinstance(columns, Mapping):
+        raise TypeError(
+            f"The 'columns' parameter must be a dict {{canonical: your_column}}. Got {type(columns).__name__} instead."
+        )
+    schema = get_schema(kind)
+    rename: dict[str, str] = {}
+    for canonical, user in columns.items():
+        if schema.column(str(canonical)) is None:
+            close = closest_names(str(canonical), schema.names)
+            hint = f" (closest canonical name: '{close[0]}')" if close else ""
+            probs.append(Problem("error", kind, str(canonical), f"columns maps '{canonical}', which is not a column of "
+                                 f"{kind}{hint}", f"use canonical names as keys: columns={{'<canonical>': '{user}'}}; "
+                                 f"canonical names: {schema.names[:6]}..."))
+            continue
+        if user not in raw.columns:
+            close = closest_names(str(user), [str(c) for c in raw.columns])
+            hint = f"; closest in the file: '{close[0]}'" if close else ""
+            probs.append(Problem("error", kind, str(canonical), f"columns maps '{canonical}' to '{user}', which is not "
+                                 f"in the file{hint}", f"use columns={{'{canonical}': '{close[0] if close else '...'}'}}"))
+            continue
+        rename[str(user)] = str(canonical)
+    clash = [c for c in raw.columns if c in set(rename.values()) and c not in rename]
+    out = raw.drop(columns=clash).rename(columns=rename)
+    for c in clash:
+        probs.append(Problem("warning", kind, str(c), f"the file already had a column '{c}'; it was replaced by the "
+                             f"column you mapped to it", "rename one of them if both are needed"))
+    return out, probs
+
+
+def check_table(
+    kind: str,
+    path: PathLike | None = None,
+    *,
+    columns: ColumnMap = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    likert_range: tuple[int, int] | None = None,
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read and validate a table without raising: returns (table or None, every problem)."""
+    schema = get_schema(kind)
+    p = bundled_path(kind) if path is None else Path(path)
+    try:
+        raw = read_raw(p, encoding=encoding, sheet=sheet)
+    except pd.errors.EmptyDataError:
+        raw = pd.DataFrame()
+    except (ValueError, FileNotFoundError) as exc:
+        return None, [Problem("error", kind, None, str(exc), "see the message")]
+    raw, probs = _apply_mapping(raw, kind, columns)
+    if kind == "survey" and len(raw) and "respondent_id" not in raw.columns and not any(
+        p.column == "respondent_id" for p in probs
+    ):
+        raw = raw.copy()
+        raw.insert(0, "respondent_id", [f"S{i + 1:05d}" for i in range(len(raw))])
+        probs.append(Problem("warning", kind, "respondent_id", "no respondent_id column; ids S00001… were created "
+                             "from the row order", "add an id column or map it with columns={'respondent_id': ...}"))
+    table, more = validate_table(raw, schema, likert_range=likert_range)
+    return table, probs + more
+
+
+def load_table(
+    kind: str,
+    path: PathLike | None = None,
+    *,
+    columns: ColumnMap = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    likert_range: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """Load and validate any canonical table; see the module docstring.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every error found (with row numbers and fixes); warnings are issued as DataWarning.
+    """
+    table, problems = check_table(kind, path, columns=columns, encoding=encoding, sheet=sheet,
+                                  likert_range=likert_range)
+    return _finish(kind, path, table, problems)
+
+
+def _finish(kind: str, path: PathLike | None, table: pd.DataFrame | None, problems: list[Problem]) -> pd.DataFrame:
+    where = f"{kind} ({'bundled simulated data' if path is None else Path(path).name})"
+    if path is None:
+        # the bundled data's known properties (e.g. banks entering late) are documented in
+        # data/README.md; keep them on the table instead of warning on every load
+        raise_for_problems([p for p in problems if p.severity == "error"], where)
+    else:
+        raise_for_problems(problems, where)
+    if table is None:  # pragma: no cover - an unreadable file always yields an error above
+        raise DataValidationError(problems, table=where)
+    table.attrs["kind"] = kind
+    table.attrs["source"] = "bundled" if path is None else str(path)
+    table.attrs["simulated"] = path is None
+    table.attrs["problems"] = [str(p) for p in problems]
+    return table
+
+
+def tables_from_checks(
+    checked: Mapping[str, tuple[pd.DataFrame | None, list[Problem]]],
+    paths: Mapping[str, PathLike | None] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Turn :func:`check_table` results into loaded tables, raising once for all errors of all tables.
+
+    Lets a notebook show the full validation report first and then stop (or continue) without
+    reading every file twice.
+
+    Raises
+    ------
+    DataValidationError
+        With every error of every table.
+    """
+    paths = paths or {}
+    errors = [p for _, (_, probs) in checked.items() for p in probs if p.severity == "error"]
+    if errors:
+        raise DataValidationError(errors, table=", ".join(k for k, (_, ps) in checked.items()
+                                                          if any(p.severity == "error" for p in ps)))
+    return {kind: _finish(kind, paths.get(kind), table, probs) for kind, (table, probs) in checked.items()}
+
+
+def _doc(kind: str, extra: str = "") -> str:
+    s = SCHEMAS[kind]
+    return (
+        f"Load the ``{kind}`` table: {s.description}\n\n"
+        f"Key: ({', '.join(s.key)}). ``path=None`` loads the bundled SIMULATED ``data/{s.file}``; see\n"
+        f"``data/README.md`` for every column and :func:`load_table` for the parameters.{extra}\n\n"
+        "Parameters\n----------\n"
+        "path : str or Path, optional\n    CSV, Parquet or Excel file; None = bundled simulated data.\n"
+        "columns : dict, optional\n    ``{canonical_name: your_column_name}``.\n"
+        "encoding : str, optional\n    Text encoding of a CSV (detected when None).\n"
+        "sheet : str or int, optional\n    Excel sheet (default the first).\n\n"
+        "Returns\n-------\nDataFrame\n    Canonical columns first, dates as datetime64, booleans as 'boolean'.\n\n"
+        "Raises\n------\nDataValidationError\n    Every problem at once, with row numbers and the fix.\n"
+    )
+
+
+def load_bank_panel(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
+                    sheet: str | int | None = None) -> pd.DataFrame:
+    return load_table("bank_panel", path, columns=columns, encoding=encoding, sheet=sheet)
+
+
+def load_internet_finance_indicators(path: PathLike | None = None, *, columns: ColumnMap = None,
+                                     encoding: str | None = None, sheet: str | int | None = None) -> pd.DataFrame:
+    return load_table("internet_finance_indicators", path, columns=columns, encoding=encoding, sheet=sheet)
+
+
+def load_macro_monthly(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
+                       sheet: str | int | None = None) -> pd.DataFrame:
+    return load_table("macro_monthly", path, columns=columns, encoding=encoding, sheet=sheet)
+
+
+def load_customers(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
+                   sheet: str | int | None = None) -> pd.DataFrame:
+    return load_table("customers", path, columns=columns, encoding=encoding, sheet=sheet)
+
+
+def load_transactions(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
+                      sheet: str | int | None = None) -> pd.DataFrame:
+    return load_table("transactions", path, columns=columns, encoding=encoding, sheet=sheet)
+
+
+def load_survey(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
+                sheet: str | int | None = None, likert_range: tuple[int, int] = (1, 7)) -> pd.DataFrame:
+    return load_table("survey", path, columns=columns, encoding=encoding, sheet=sheet, likert_range=likert_range)
+
+
+load_bank_panel.__doc__ = _doc("bank_panel")
+load_internet_finance_indicators.__doc__ = _doc("internet_finance_indicators")
+load_macro_monthly.__doc__ = _doc("macro_monthly")
+load_customers.__doc__ = _doc("customers")
+load_transactions.__doc__ = _doc("transactions", "\n\nFor large files query them with DuckDB via "
+                                 ":func:`transactions_path` instead of loading them.")
+load_survey.__doc__ = _doc("survey", "\n\n``likert_range=(lo, hi)`` declares the answer scale (default 1–7; "
+                           "the ECSI ``mobi`` data use 1–10).")
+
+
+def transactions_path(path: PathLike | None = None) -> Path:
+    """Path of the transactions file for DuckDB (``read_parquet``/``read_csv_auto``); bundled when None."""
+    if path is None:
+        return bundled_path("transactions")
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"transactions file not found: {p}. Pass the path of your Parquet or CSV file.")
+    return p
+
+
+_ = DataValidationError  # re-exported for `from bankcrm_research.data.load import DataValidationError`
+
+
+# ------------------------------------------------------------------------------------------------
+# Overview helpers for the data notebook (aggregates only: never row-level customer data)
+# ------------------------------------------------------------------------------------------------
+def problems_frame(problems: Mapping[str, list[Problem]] | list[Problem]) -> pd.DataFrame:
+    """Validation problems as a tidy table: ``table, severity, column, message, n_rows, rows, fix``."""
+    items = problems if isinstance(problems, list) else [p for ps in problems.values() for p in ps]
+    cols = ["table", "severity", "column", "message", "n_rows", "rows", "fix"]
+    return pd.DataFrame(
+        [{"table": p.table, "severity": p.severity, "column": p.column or "", "message": p.message,
+          "n_rows": p.n_rows, "rows": ", ".join(map(str, p.rows)), "fix": p.fix} for p in items],
+        columns=cols,
+    )
+
+
+def dictionary_frame(kind: str | None = None) -> pd.DataFrame:
+    """The data dictionary from the schemas: ``table, column, type, unit, allowed, key, required, meaning``."""
+    kinds = [kind] if kind else list(SCHEMAS)
+    rows = []
+    for k in kinds:
+        s = get_schema(k)
+        for c in s.columns:
+            rows.append({"table": k, "column": c.name, "type": c.dtype, "unit": c.unit, "allowed": c.range_text,
+                         "key": c.name in s.key, "required": c.required, "meaning": c.description})
+    return pd.DataFrame(rows)
+
+
+def describe_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per table: rows, columns, key, whether the key is unique, period and missing share."""
+    rows = []
+    for kind, df in tables.items():
+        s = get_schema(kind)
+        key = [k for k in s.key if k in df.columns]
+        time_col = next((c for c in ("year", "month", "txn_date", "survey_date", "open_date") if c in df.columns), None)
+        period = ""
+        if time_col is not None and df[time_col].notna().any():
+            lo, hi = df[time_col].min(), df[time_col].max()
+            period = f"{lo}–{hi}" if time_col == "year" else f"{pd.Timestamp(lo):%Y-%m-%d} … {pd.Timestamp(hi):%Y-%m-%d}"
+        rows.append({
+            "table": kind, "rows": len(df), "columns": df.shape[1], "key": ", ".join(s.key),
+            "key_unique": bool(len(key) == len(s.key) and not df.duplicated(subset=key).any()),
+            "period": period, "missing_share": float(df.isna().to_numpy().mean()) if df.size else float("nan"),
+            "source": df.attrs.get("source", ""), "simulated": bool(df.attrs.get("simulated", False)),
+        })
+    return pd.DataFrame(rows)
+
+
+def missingness(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Columns with missing values: ``table, column, n_missing, missing_share`` (largest first)."""
+    rows = []
+    for kind, df in tables.items():
+        n = df.isna().sum()
+        for col, k in n[n > 0].items():
+            rows.append({"table": kind, "column": col, "n_missing": int(k), "missing_share": k / len(df)})
+    out = pd.DataFrame(rows, columns=["table", "column", "n_missing", "missing_share"])
+    return out.sort_values(["missing_share", "table"], ascending=[False, True]).reset_index(drop=True)
+
+
+def data_truth_rows(tables: Mapping[str, pd.DataFrame], truth: Mapping[str, Any]) -> pd.DataFrame:
+    """Planted data-level quantities beside their observed values with 95 % CIs.
+
+    * ``segments.value_tier_share.<tier>``: observed share of customers, Wilson interval;
+    * ``competition.index.index_weights.<dimension>``: OLS of ``if_index`` on the three
+      sub-indices (no intercept), which should return the PKU weights 0.540/0.297/0.163 up to
+      rounding;
+    * ``satisfaction.missing.mcar_rate``: share of missing answers on the items without MAR
+      missingness, Wilson interval.
+
+    Returns the rows for :func:`bankcrm_research.data.truth.truth_vs_estimate`.
+    """
+    import statsmodels.api as sm
+    from statsmodels.stats.proportion import proportion_confint
+
+    rows: list[dict[str, Any]] = []
+    cust = tables.get("customers")
+    if cust is not None and "value_tier" in cust:
+        n = int(cust["value_tier"].notna().sum())
+        for tier, share in truth["segments"]["value_tier_share"].items():
+            k = int((cust["value_tier"] == tier).sum())
+            lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
+            rows.append({"quantity": f"segments.value_tier_share.{tier}", "truth": share, "estimate": k / n,
+                         "ci_low": lo, "ci_high": hi})
+    ind = tables.get("internet_finance_indicators")
+    dims = ["coverage_breadth", "usage_depth", "digitization_level"]
+    if ind is not None and all(c in ind for c in dims + ["if_index"]):
+        d = ind[dims + ["if_index"]].dropna()
+        fit = sm.OLS(d["if_index"], d[dims]).fit()
+        ci = fit.conf_int()
+        for dim in dims:
+            rows.append({"quantity": f"competition.index.index_weights.{dim}",
+                         "truth": truth["competition"]["index"]["index_weights"][dim], "estimate": fit.params[dim],
+                         "ci_low": ci.loc[dim, 0], "ci_high": ci.loc[dim, 1]})
+    surv = tables.get("survey")
+    mis = truth.get("satisfaction", {}).get("missing", {})
+    if surv is not None and mis:
+        items = [c for c in surv.columns if c.startswith(("IMAG", "CUEX", "PERQ", "PERV", "CUSA", "CUSCO", "CUSL"))
+                 and c not in mis.get("mar_items", [])]
+        cells = surv[items].isna().to_numpy()
+        k, n = int(cells.sum()), int(cells.size)
+        lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
+        rows.append({"quantity": "satisfaction.missing.mcar_rate", "truth": mis["mcar_rate"], "estimate": k / n,
+                     "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows, columns=["quantity", "truth", "estimate", "ci_low", "ci_high"])

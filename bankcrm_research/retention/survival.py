@@ -1,0 +1,514 @@
+"""Time to churn: Kaplan–Meier by segment, Cox proportional hazards, RM turnover as a time-varying covariate.
+
+Built on lifelines (``KaplanMeierFitter``, ``multivariate_logrank_test``, ``CoxPHFitter``,
+``proportional_hazard_test``, ``CoxTimeVaryingFitter``) and statsmodels ``PHReg`` (the fast default
+engine for start–stop data, see :class:`TimeVaryingCox`). Ties are handled by **Efron's method**
+(lifelines' only method; statsmodels ``PHReg`` defaults to Breslow, which shifted log-HRs by up to
+0.08 on real data here — :func:`cox_statsmodels` fits PHReg with ``ties="efron"`` for comparison).
+
+Relationship-manager turnover is a time-varying covariate: a customer is "in turnover" from the
+date the RM left until ``window_months`` later (or to the end of follow-up if ``window_months`` is
+None). :func:`rm_turnover_long` builds the start–stop (counting-process) format.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bankcrm_research.retention._design import covariate_dummies, drop_degenerate
+from bankcrm_research.data.validate import (
+    DataWarning,
+    require_columns,
+    require_dataframe,
+    require_min_rows,
+    require_numeric,
+    require_probability,
+    warn_dropped,
+)
+
+__all__ = [
+    "KaplanMeierResult",
+    "kaplan_meier",
+    "CoxModel",
+    "CoxResult",
+    "cox_statsmodels",
+    "rm_turnover_long",
+    "TimeVaryingCox",
+    "TimeVaryingCoxResult",
+    "DAYS_PER_MONTH",
+]
+
+#: Average Gregorian month length used to turn dates into months.
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def _survival_frame(df: pd.DataFrame, duration: str, event: str, extra: Sequence[str], table: str) -> pd.DataFrame:
+    require_dataframe(df, param=table)
+    require_columns(df, [duration, event, *extra], table=table)
+    sub = df[[duration, event, *extra]].copy()
+    n0 = len(sub)
+    sub = sub.dropna(subset=[duration, event])
+    warn_dropped(n0 - len(sub), n0, f"with missing '{duration}' or '{event}'", table=table)
+    require_numeric(sub, [duration], table=table)
+    if (sub[duration] < 0).any():
+        raise ValueError(f"{table}.{duration}: durations must be >= 0; found {int((sub[duration] < 0).sum())} negative.")
+    ev = sub[event]
+    if not (pd.api.types.is_bool_dtype(ev) or set(pd.unique(ev)) <= {0, 1, True, False}):
+        raise ValueError(f"{table}.{event}: the event indicator must be 0/1 or True/False; found {list(pd.unique(ev))[:5]}.")
+    sub[event] = ev.astype(bool).astype(int)
+    if sub[event].sum() == 0:
+        raise ValueError(f"{table}.{event}: no events (all observations censored); survival models need events.")
+    return sub
+
+
+# ------------------------------------------------------------------------------------ Kaplan–Meier
+@dataclass(frozen=True)
+class KaplanMeierResult:
+    """Kaplan–Meier curves per group with log-rank tests."""
+
+    curves: pd.DataFrame
+    medians: pd.DataFrame
+    logrank: pd.DataFrame
+    group: str | None
+    alpha: float
+
+    def tidy(self) -> pd.DataFrame:
+        """``group, time, at_risk, events, censored, survival, ci_low, ci_high`` (one row per event time)."""
+        return self.curves.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """Median survival per group and the log-rank tests."""
+        return pd.concat([self.medians.assign(table="median"), self.logrank.assign(table="logrank")],
+                         ignore_index=True)
+
+    def survival_at(self, time: float) -> pd.DataFrame:
+        """Survival probability per group at ``time`` (step function)."""
+        rows = []
+        for g, c in self.curves.groupby("group", sort=False):
+            c = c[c["time"] <= time]
+            rows.append({"group": g, "time": time, "survival": float(c["survival"].iloc[-1]) if len(c) else 1.0})
+        return pd.DataFrame(rows)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Step plot of the survival curves with pointwise CIs."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        for g, c in self.curves.groupby("group", sort=False):
+            ax.step(c["time"], c["survival"], where="post", label=str(g))
+            ax.fill_between(c["time"], c["ci_low"], c["ci_high"], step="post", alpha=0.15)
+        ax.set_xlabel("time")
+        ax.set_ylabel("survival probability")
+        if self.group is not None:
+            p = self.logrank.loc[self.logrank["comparison"] == "overall", "p_value"]
+            ax.set_title(f"Kaplan–Meier by {self.group} (log-rank p = {float(p.iloc[0]):.3g})" if len(p) else "")
+            ax.legend(title=self.group)
+        return ax
+
+
+def kaplan_meier(
+    data: pd.DataFrame,
+    *,
+    duration: str,
+    event: str,
+    group: str | None = None,
+    alpha: float = 0.05,
+    pairwise: bool = True,
+    table: str = "customers",
+) -> KaplanMeierResult:
+    """Kaplan–Meier survival by group (lifelines) with the overall and pairwise log-rank tests.
+
+    Notes
+    -----
+    ``S(t) = Π_{t_i ≤ t} (1 − d_i / n_i)`` with Greenwood log(−log) CIs (lifelines default). The
+    log-rank test compares observed and expected events per group (Mantel 1966); ``pairwise``
+    adds unadjusted pairwise tests.
+    """
+    from lifelines import KaplanMeierFitter
+    from lifelines.statistics import multivariate_logrank_test, pairwise_logrank_test
+
+    require_probability(alpha, param="alpha")
+    sub = _survival_frame(data, duration, event, [group] if group else [], table)
+    if group is not None:
+        n0 = len(sub)
+        sub = sub.dropna(subset=[group])
+        warn_dropped(n0 - len(sub), n0, f"with missing group '{group}'", table=table)
+    groups = [("all", sub)] if group is None else list(sub.groupby(group, sort=True, observed=True))
+    curves, medians = [], []
+    for g, part in groups:
+        kmf = KaplanMeierFitter(alpha=alpha).fit(part[duration], part[event], label=str(g))
+        et = kmf.event_table
+        ci = kmf.confidence_interval_survival_function_
+        sf = kmf.survival_function_
+        c = pd.DataFrame(
+            {
+                "group": str(g),
+                "time": sf.index.to_numpy(dtype=float),
+                "at_risk": et["at_risk"].to_numpy(),
+                "events": et["observed"].to_numpy(),
+                "censored": et["censored"].to_numpy(),
+                "survival": sf.iloc[:, 0].to_numpy(),
+                "ci_low": ci.iloc[:, 0].to_numpy(),
+                "ci_high": ci.iloc[:, 1].to_numpy(),
+            }
+        )
+        curves.append(c)
+        medians.append({"group": str(g), "n": len(part), "events": int(part[event].sum()),
+                        "median_survival": float(kmf.median_survival_time_)})
+    lr_rows = []
+    if group is not None and len(groups) > 1:
+        res = multivariate_logrank_test(sub[duration], sub[group].astype(str), sub[event])
+        lr_rows.append({"comparison": "overall", "statistic": float(res.test_statistic),
+                        "df": int(res.degrees_of_freedom), "p_value": float(res.p_value)})
+        if pairwise and len(groups) > 2:
+            pw = pairwise_logrank_test(sub[duration], sub[group].astype(str), sub[event]).summary
+            for (a, b), r in pw.iterrows():
+                lr_rows.append({"comparison": f"{a} vs {b}", "statistic": float(r["test_statistic"]), "df": 1,
+                                "p_value": float(r["p"])})
+    logrank = pd.DataFrame(lr_rows, columns=["comparison", "statistic", "df", "p_value"])
+    return KaplanMeierResult(curves=pd.concat(curves, ignore_index=True), medians=pd.DataFrame(medians),
+                             logrank=logrank, group=group, alpha=alpha)
+
+
+# ----------------------------------------------------------------------------------------- Cox PH
+def _design(sub: pd.DataFrame, covariates: Sequence[str], categorical: Sequence[str], table: str) -> pd.DataFrame:
+    X, const, dups = drop_degenerate(covariate_dummies(sub, covariates, categorical))
+    if const:
+        warnings.warn(f"{table}: constant covariates dropped from the Cox model: {const}", DataWarning, stacklevel=3)
+    if dups:
+        warnings.warn(f"{table}: exact duplicate covariate columns dropped: {dups}", DataWarning, stacklevel=3)
+    return X
+
+
+@dataclass(frozen=True)
+class CoxResult:
+    """Fitted Cox proportional-hazards model (lifelines ``CoxPHFitter``, Efron ties)."""
+
+    params_table: pd.DataFrame
+    ph_test: pd.DataFrame
+    concordance: float
+    n_obs: int
+    n_events: int
+    log_likelihood: float
+    ties: str
+    alpha: float
+    fitter: Any = field(repr=False, compare=False)
+
+    def tidy(self) -> pd.DataFrame:
+        """``term, log_hr, std_error, hazard_ratio, hr_ci_low, hr_ci_high, z, p_value``."""
+        return self.params_table.copy()
+
+    def summary(self) -> pd.DataFrame:
+        out = self.tidy()
+        out.attrs["note"] = (f"Cox PH (lifelines), ties = {self.ties}, n = {self.n_obs}, events = {self.n_events}, "
+                             f"concordance = {self.concordance:.3f}")
+        return out
+
+    def plot(self, ax: Any = None) -> Any:
+        """Forest plot of hazard ratios (log scale)."""
+        import matplotlib.pyplot as plt
+
+        t = self.tidy().sort_values("log_hr")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 0.3 * len(t) + 1.2))
+        y = np.arange(len(t))
+        ax.errorbar(t["hazard_ratio"], y, xerr=[t["hazard_ratio"] - t["hr_ci_low"], t["hr_ci_high"] - t["hazard_ratio"]],
+                    fmt="o", capsize=2)
+        ax.axvline(1, color="grey", ls="--", lw=1)
+        ax.set_xscale("log")
+        ax.set_yticks(y, t["term"])
+        ax.set_xlabel("hazard ratio (95% CI)")
+        return ax
+
+
+def _params_table(summary: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    from scipy import stats
+
+    z = stats.norm.ppf(1 - alpha / 2)
+    coef = summary["coef"].to_numpy()
+    se = summary["se(coef)"].to_numpy()
+    return pd.DataFrame(
+        {
+            "term": [str(i) for i in summary.index],
+            "log_hr": coef,
+            "std_error": se,
+            "hazard_ratio": np.exp(coef),
+            "hr_ci_low": np.exp(coef - z * se),
+            "hr_ci_high": np.exp(coef + z * se),
+            "z": coef / se,
+            "p_value": summary["p"].to_numpy(),
+        }
+    )
+
+
+@dataclass
+class CoxModel:
+    """Cox proportional-hazards model with hazard ratios, concordance and the PH test.
+
+    Parameters
+    ----------
+    alpha : float
+        1 − confidence level.
+    penalizer : float
+        lifelines ridge penalty (0 = plain partial likelihood; use a small value only for separation).
+
+    Notes
+    -----
+    ``h(t | x) = h₀(t)·exp(xᵀβ)``, partial likelihood with Efron's (1977) tie correction. The PH
+    assumption is checked by the Grambsch–Therneau (1994) test on scaled Schoenfeld residuals
+    against rank-transformed time (lifelines ``proportional_hazard_test``, as R ``cox.zph``
+    with ``transform = "rank"``).
+    """
+
+    alpha: float = 0.05
+    penalizer: float = 0.0
+
+    def fit(
+        self,
+        data: pd.DataFrame,
+        *,
+        duration: str,
+        event: str,
+        covariates: Sequence[str],
+        categorical_columns: Sequence[str] = (),
+        strata: Sequence[str] | None = None,
+        table: str = "customers",
+    ) -> CoxResult:
+        from lifelines import CoxPHFitter
+        from lifelines.statistics import proportional_hazard_test
+
+        require_probability(self.alpha, param="alpha")
+        sub = _survival_frame(data, duration, event, [*covariates, *(strata or [])], table)
+        n0 = len(sub)
+        sub = sub.dropna()
+        warn_dropped(n0 - len(sub), n0, "with missing covariates", table=table)
+        X = _design(sub, covariates, categorical_columns, table)
+        frame = pd.concat([sub[[duration, event]], X, sub[list(strata or [])]], axis=1)
+        require_min_rows(frame, X.shape[1] + 10, table=table, what="a Cox model")
+        cph = CoxPHFitter(alpha=self.alpha, penalizer=self.penalizer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            cph.fit(frame, duration_col=duration, event_col=event, strata=list(strata) if strata else None)
+            ph = proportional_hazard_test(cph, frame, time_transform="rank")
+        ph_table = ph.summary.reset_index().rename(columns={"index": "term", "test_statistic": "statistic", "p": "p_value"})
+        ph_table = ph_table[["term", "statistic", "p_value"]]
+        ph_table["term"] = ph_table["term"].astype(str)
+        return CoxResult(
+            params_table=_params_table(cph.summary, self.alpha), ph_test=ph_table,
+            concordance=float(cph.concordance_index_), n_obs=int(len(frame)), n_events=int(frame[event].sum()),
+            log_likelihood=float(cph.log_likelihood_), ties="efron", alpha=self.alpha, fitter=cph,
+        )
+
+
+def cox_statsmodels(
+    data: pd.DataFrame,
+    *,
+    duration: str,
+    event: str,
+    covariates: Sequence[str],
+    categorical_columns: Sequence[str] = (),
+    ties: str = "efron",
+    alpha: float = 0.05,
+    table: str = "customers",
+) -> pd.DataFrame:
+    """Same Cox model fitted with statsmodels ``PHReg`` (for cross-checking; ``ties='efron'`` by default).
+
+    Returns
+    -------
+    DataFrame
+        ``term, log_hr, std_error, hazard_ratio, hr_ci_low, hr_ci_high, z, p_value``.
+    """
+    import statsmodels.api as sm
+
+    sub = _survival_frame(data, duration, event, list(covariates), table).dropna()
+    X = _design(sub, covariates, categorical_columns, table)
+    res = sm.PHReg(sub[duration].to_numpy(float), X.to_numpy(float), status=sub[event].to_numpy(int),
+                   ties=ties).fit()
+    summ = pd.DataFrame({"coef": res.params, "se(coef)": res.bse, "p": res.pvalues}, index=X.columns)
+    return _params_table(summ, alpha)
+
+
+# --------------------------------------------------------------------- RM turnover, time-varying
+def rm_turnover_long(
+    data: pd.DataFrame,
+    *,
+    id_column: str,
+    duration: str,
+    event: str,
+    change_date: str,
+    origin: str | pd.Timestamp,
+    window_months: float | None,
+    covariates: Sequence[str] = (),
+    table: str = "customers",
+) -> pd.DataFrame:
+    """Counting-process (start, stop] rows with ``rm_turnover`` switched on after the RM left.
+
+    Parameters
+    ----------
+    id_column, duration, event : str
+        Customer key, months from ``origin`` to churn or censoring, and the churn indicator.
+    change_date : str
+        Date the customer's relationship manager left (NA = no turnover).
+    origin : date
+        Start of follow-up (time 0 of ``duration``), e.g. the study start.
+    window_months : float or None
+        Months after the change during which the turnover covariate is 1 (then it returns to 0);
+        ``None`` keeps it at 1 until the end of follow-up.
+    covariates : sequence of str
+        Baseline covariates copied to every row (numeric; encode categoricals first).
+
+    Returns
+    -------
+    DataFrame
+        ``id, start, stop, event, rm_turnover, covariates...``; the event sits on the last row only.
+
+    Notes
+    -----
+    Changes before ``origin`` start the window at the date itself (time may be negative; the
+    interval is clipped at 0). Month length is 365.25/12 days.
+    """
+    require_dataframe(data, param=table)
+    require_columns(data, [id_column, duration, event, change_date, *covariates], table=table)
+    if window_months is not None and not (np.isfinite(window_months) and window_months > 0):
+        raise ValueError(f"The 'window_months' parameter must be a positive number or None. Got {window_months!r}.")
+    sub = _survival_frame(data, duration, event, [id_column, change_date, *covariates], table)
+    origin_ts = pd.Timestamp(origin)
+    change = pd.to_datetime(sub[change_date], errors="coerce")
+    bad = change.isna() & sub[change_date].notna()
+    if bad.any():
+        raise ValueError(f"{table}.{change_date}: {int(bad.sum())} values are not dates, e.g. "
+                         f"{sub.loc[bad, change_date].head(3).tolist()}.")
+    t_change = ((change - origin_ts).dt.days / DAYS_PER_MONTH).to_numpy()
+    T = sub[duration].to_numpy(float)
+    E = sub[event].to_numpy(int)
+    on = np.where(np.isnan(t_change), np.inf, np.maximum(t_change, 0.0))
+    off = np.inf if window_months is None else np.where(np.isnan(t_change), np.inf, t_change + window_months)
+    off = np.broadcast_to(off, T.shape)
+    # up to three pieces per customer: [0, on), [on, off), [off, T]
+    pieces = []
+    for lo, hi, flag in ((np.zeros_like(T), np.minimum(on, T), 0), (np.minimum(on, T), np.minimum(off, T), 1),
+                         (np.minimum(np.maximum(off, on), T), T, 0)):
+        keep = hi > lo
+        pieces.append(pd.DataFrame({"_row": np.nonzero(keep)[0], "start": lo[keep], "stop": hi[keep],
+                                    "rm_turnover": flag}))
+    long = pd.concat(pieces, ignore_index=True).sort_values(["_row", "start"], kind="mergesort")
+    last = long.groupby("_row")["stop"].transform("max") == long["stop"]
+    long[event] = np.where(last, E[long["_row"].to_numpy()], 0)
+    # customers with duration 0 produce no interval; lifelines needs stop > start
+    zero = np.setdiff1d(np.arange(len(T)), long["_row"].unique())
+    if len(zero):
+        warn_dropped(len(zero), len(T), f"with {duration} = 0 (no time at risk)", table=table)
+    base = sub.reset_index(drop=True)
+    long.insert(0, id_column, base[id_column].to_numpy()[long["_row"].to_numpy()])
+    for c in covariates:
+        long[c] = base[c].to_numpy()[long["_row"].to_numpy()]
+    return long.drop(columns="_row").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class TimeVaryingCoxResult:
+    """Fitted Cox model with time-varying covariates (Efron ties; see :class:`TimeVaryingCox` for engines)."""
+
+    params_table: pd.DataFrame
+    n_subjects: int
+    n_intervals: int
+    n_events: int
+    log_likelihood: float
+    window_months: float | None
+    ties: str
+    fitter: Any = field(repr=False, compare=False)
+
+    def tidy(self) -> pd.DataFrame:
+        """``term, log_hr, std_error, hazard_ratio, hr_ci_low, hr_ci_high, z, p_value``."""
+        return self.params_table.copy()
+
+    def summary(self) -> pd.DataFrame:
+        out = self.tidy()
+        out.attrs["note"] = (f"time-varying Cox, ties = {self.ties}, subjects = {self.n_subjects}, "
+                             f"intervals = {self.n_intervals}, events = {self.n_events}, "
+                             f"turnover window = {self.window_months} months")
+        return out
+
+    def plot(self, ax: Any = None) -> Any:
+        """Forest plot of hazard ratios."""
+        return CoxResult.plot(self, ax)  # type: ignore[arg-type]
+
+
+@dataclass
+class TimeVaryingCox:
+    """Cox model on start–stop data (e.g. from :func:`rm_turnover_long`).
+
+    Parameters
+    ----------
+    alpha : float
+        1 − confidence level.
+    engine : {"statsmodels", "lifelines"}
+        ``"lifelines"`` is ``CoxTimeVaryingFitter``; ``"statsmodels"`` is ``PHReg`` with entry times.
+        Both maximise the same Efron partial likelihood (they agree to 1e-5 on the bundled data and
+        match R ``coxph(Surv(start, stop, event) ~ ...)`` on ``survival::heart``), but on the bundled
+        20,000 customers (22k intervals, 7.5k distinct event times) lifelines took 205 s and PHReg
+        9 s, so PHReg is the default.
+
+    Notes
+    -----
+    ``h(t | x(t)) = h₀(t)·exp(x(t)ᵀβ)``; the hazard ratio of ``rm_turnover`` compares a customer
+    inside the post-turnover window with the same customer outside it (Therneau & Grambsch 2000,
+    ch. 3). Intervals are ``(start, stop]`` as in R: a row is at risk at ``t`` when
+    ``start < t <= stop``. statsmodels counts ``start <= t``, so entry times are shifted by 1e-9
+    of the time scale — without it the ``heart`` transplant log-HR was −0.055 instead of R's −0.010.
+    """
+
+    alpha: float = 0.05
+    engine: str = "statsmodels"
+
+    def fit(self, long: pd.DataFrame, *, id_column: str, event: str, start: str = "start", stop: str = "stop",
+            covariates: Sequence[str] | None = None, categorical_columns: Sequence[str] = (),
+            window_months: float | None = None) -> TimeVaryingCoxResult:
+        """Fit on start–stop rows; non-numeric covariates (or ``categorical_columns``) become dummies
+        against their most frequent level."""
+        require_probability(self.alpha, param="alpha")
+        from bankcrm_research.data.validate import require_choice
+
+        require_choice(self.engine, ["statsmodels", "lifelines"], param="engine")
+        require_columns(long, [id_column, event, start, stop, *(covariates or [])], table="long")
+        covariates = list(covariates) if covariates is not None else [
+            c for c in long.columns if c not in {id_column, event, start, stop}]
+        frame = long[[id_column, start, stop, event, *covariates]].copy()
+        n0 = len(frame)
+        frame = frame.dropna()
+        warn_dropped(n0 - len(frame), n0, "intervals with missing covariates", table="long")
+        X = _design(frame, covariates, categorical_columns, "long")
+        frame = pd.concat([frame[[id_column, start, stop, event]], X], axis=1)
+        covariates = list(X.columns)
+        if (frame[stop] <= frame[start]).any():
+            raise ValueError(f"long: {int((frame[stop] <= frame[start]).sum())} intervals have {stop} <= {start}; "
+                             f"every interval needs positive length.")
+        if self.engine == "lifelines":
+            from lifelines import CoxTimeVaryingFitter
+
+            ctv = CoxTimeVaryingFitter(alpha=self.alpha)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                ctv.fit(frame, id_col=id_column, event_col=event, start_col=start, stop_col=stop, show_progress=False)
+            table, llf, fitter = _params_table(ctv.summary, self.alpha), float(ctv.log_likelihood_), ctv
+        else:
+            import statsmodels.api as sm
+
+            eps = 1e-9 * float(frame[stop].max())
+            X = frame[covariates].to_numpy(float)
+            fitter = sm.PHReg(frame[stop].to_numpy(float), X, status=frame[event].to_numpy(int),
+                              entry=frame[start].to_numpy(float) + eps, ties="efron").fit()
+            summ = pd.DataFrame({"coef": fitter.params, "se(coef)": fitter.bse, "p": fitter.pvalues}, index=covariates)
+            table, llf = _params_table(summ, self.alpha), float(fitter.llf)
+        return TimeVaryingCoxResult(
+            params_table=table, n_subjects=int(frame[id_column].nunique()),
+            n_intervals=int(len(frame)), n_events=int(frame[event].sum()), log_likelihood=llf,
+            window_months=window_months, ties="efron", fitter=fitter,
+        )
