@@ -23,7 +23,7 @@ from typing import Any
 LOAD_NAMES: frozenset[str] = frozenset({
     "load_table", "load_bank_panel", "load_internet_finance_indicators", "load_macro_monthly",
     "load_customers", "load_transactions", "load_survey", "transactions_path", "bundled_path",
-    "check_table", "read_raw", "detect_encoding", "TABLE_KINDS", "tables_from_checks",
+    "check_table", "read_raw", "excel_sheets", "detect_encoding", "TABLE_KINDS", "tables_from_checks",
     "problems_frame", "dictionary_frame", "describe_tables", "missingness", "data_truth_rows",
 })
 

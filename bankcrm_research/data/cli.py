@@ -29,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--encoding", default=None, help="text encoding of a CSV (detected when omitted)")
     p.add_argument("--sheet", default=None, help="Excel sheet name or 0-based position")
     p.add_argument("--likert-range", default=None, metavar="LO,HI", help="survey answer scale, e.g. 1,10")
+    p.add_argument("--date-format", default=None, metavar="FMT",
+                   help="strptime layout of the date columns, e.g. %%d/%%m/%%Y (inferred when omitted)")
     p.set_defaults(func=run)
 
 
@@ -65,14 +67,19 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: --likert-range must look like 1,7; got {args.likert_range!r}", file=sys.stderr)
             return 2
     table, problems = check_table(args.kind, args.path, columns=columns, encoding=args.encoding, sheet=sheet,
-                                  likert_range=likert)
+                                  likert_range=likert, date_format=args.date_format)
     errors = [p for p in problems if p.severity == "error"]
     warns = [p for p in problems if p.severity == "warning"]
+    infos = [p for p in problems if p.severity == "info"]
     shape = (f"{len(table):,} row{'s' if len(table) != 1 else ''} × {table.shape[1]} columns" if table is not None
              else "not readable")
     print(f"{args.kind}: {args.path} ({shape})")
     for p in errors + warns:
         print(f"  - {p}")
+    if infos:
+        print("info (what was assumed, kept or is absent):")
+        for p in infos:
+            print(f"  - {p}")
     status = "FAILED" if errors else "OK"
     print(f"{status}: {len(errors)} error{'s' if len(errors) != 1 else ''}, "
           f"{len(warns)} warning{'s' if len(warns) != 1 else ''}.")

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bankcrm_research.data.paths import data_dir
@@ -35,8 +36,8 @@ from bankcrm_research.data.validate import (
     Problem,
     closest_names,
     raise_for_problems,
-    validate_table,
 )
+from bankcrm_research.data.table_checks import validate_table
 
 __all__ = [
     "load_table",
@@ -50,6 +51,7 @@ __all__ = [
     "bundled_path",
     "check_table",
     "read_raw",
+    "excel_sheets",
     "detect_encoding",
     "TABLE_KINDS",
     "tables_from_checks",
@@ -135,15 +137,7 @@ def read_raw(path: PathLike, *, encoding: str | None = None, sheet: str | int | 
     if suffix in _PARQUET_SUFFIXES:
         return pd.read_parquet(p)
     if suffix in _EXCEL_SUFFIXES:
-        try:
-            return pd.read_excel(p, sheet_name=0 if sheet is None else sheet)
-        except ValueError as exc:
-            if "Worksheet" in str(exc) or "not found" in str(exc):
-                import openpyxl
-
-                names = openpyxl.load_workbook(p, read_only=True).sheetnames
-                raise ValueError(f"sheet {sheet!r} not found in {p.name}; sheets: {names}; pass sheet=<name>.") from exc
-            raise
+        return _read_excel(p, sheet)
     if suffix not in _CSV_SUFFIXES:
         raise ValueError(
             f"cannot read {p.name}: unknown file type {suffix!r}; expected CSV (.csv/.txt/.tsv), Parquet "
@@ -162,7 +156,64 @@ def read_raw(path: PathLike, *, encoding: str | None = None, sheet: str | int | 
     if not text.strip():
         return pd.DataFrame()
     sep = _sniff_delimiter(text)
-    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=True, skipinitialspace=True)
+    raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=True, skipinitialspace=True)
+    raw.attrs["delimiter"] = sep
+    if sep != ",":
+        raw = _decimal_comma(raw)
+    return raw
+
+
+# "1.234,56" / "0,35": numbers written with a decimal comma (common in European and some Chinese
+# exports). Only read that way when the file is not comma-delimited and every filled cell of the
+# column fits the pattern, so "1,234" in a comma-free English file is never reinterpreted.
+_DECIMAL_COMMA = r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$"
+
+
+def _decimal_comma(raw: pd.DataFrame) -> pd.DataFrame:
+    converted = []
+    out = raw
+    for c in raw.columns:
+        s = raw[c].dropna().astype(str).str.strip()
+        s = s[s != ""]
+        if s.empty or not s.str.contains(",", regex=False).any() or not s.str.match(_DECIMAL_COMMA).all():
+            continue
+        if out is raw:
+            out = raw.copy()
+        out[c] = raw[c].str.strip().str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        converted.append(str(c))
+    out.attrs["decimal_comma_columns"] = converted
+    return out
+
+
+def excel_sheets(path: PathLike) -> list[str]:
+    """Names of the sheets in an Excel workbook, in order."""
+    with pd.ExcelFile(path) as book:
+        return [str(n) for n in book.sheet_names]
+
+
+def _read_excel(p: Path, sheet: str | int | None) -> pd.DataFrame:
+    """One sheet of a workbook; with several sheets holding data, ``sheet`` must say which."""
+    with pd.ExcelFile(p) as book:
+        names = [str(n) for n in book.sheet_names]
+        if sheet is None:
+            filled = [n for n in names if not book.parse(n, nrows=2, header=None).dropna(how="all").empty]
+            if len(filled) > 1:
+                raise ValueError(
+                    f"{p.name} has {len(filled)} sheets with data: {filled}; pass sheet='<name>' (the 'sheet' "
+                    f"parameter of the notebook, or --sheet for validate-data) to say which one holds the table."
+                )
+            sheet = filled[0] if filled else names[0]
+        elif isinstance(sheet, str) and sheet not in names and not sheet.isdigit():
+            close = closest_names(sheet, names)
+            hint = f" (closest: '{close[0]}')" if close else ""
+            raise ValueError(f"sheet {sheet!r} not found in {p.name}{hint}; sheets: {names}; pass sheet='<name>'.")
+        elif isinstance(sheet, str) and sheet.isdigit():
+            sheet = int(sheet)
+        if isinstance(sheet, int) and not 0 <= sheet < len(names):
+            raise ValueError(f"sheet position {sheet} is out of range for {p.name}; sheets (0-based): {names}.")
+        out = book.parse(sheet)
+    out.attrs["sheet"] = sheet if isinstance(sheet, str) else names[sheet]
+    return out
 
 
 def _apply_mapping(raw: pd.DataFrame, kind: str, columns: ColumnMap) -> tuple[pd.DataFrame, list[Problem]]:
@@ -207,6 +258,7 @@ def check_table(
     encoding: str | None = None,
     sheet: str | int | None = None,
     likert_range: tuple[int, int] | None = None,
+    date_format: str | Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read and validate a table without raising: returns (table or None, every problem)."""
     schema = get_schema(kind)
@@ -225,7 +277,15 @@ def check_table(
         raw.insert(0, "respondent_id", [f"S{i + 1:05d}" for i in range(len(raw))])
         probs.append(Problem("warning", kind, "respondent_id", "no respondent_id column; ids S00001… were created "
                              "from the row order", "add an id column or map it with columns={'respondent_id': ...}"))
-    table, more = validate_table(raw, schema, likert_range=likert_range)
+    if kind == "transactions" and len(raw) and "transaction_id" not in raw.columns and not any(
+        p.column == "transaction_id" for p in probs
+    ):
+        raw = raw.copy()
+        raw.insert(0, "transaction_id", np.arange(1, len(raw) + 1, dtype="int64"))
+        probs.append(Problem("info", kind, "transaction_id", "no transaction_id column; ids 1..n were created from "
+                             "the row order (so exact duplicate rows count as two transactions)",
+                             "map your id with columns={'transaction_id': ...} to check duplicates"))
+    table, more = validate_table(raw, schema, likert_range=likert_range, date_format=date_format)
     return table, probs + more
 
 
@@ -237,6 +297,7 @@ def load_table(
     encoding: str | None = None,
     sheet: str | int | None = None,
     likert_range: tuple[int, int] | None = None,
+    date_format: str | Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Load and validate any canonical table; see the module docstring.
 
@@ -246,7 +307,7 @@ def load_table(
         Listing every error found (with row numbers and fixes); warnings are issued as DataWarning.
     """
     table, problems = check_table(kind, path, columns=columns, encoding=encoding, sheet=sheet,
-                                  likert_range=likert_range)
+                                  likert_range=likert_range, date_format=date_format)
     return _finish(kind, path, table, problems)
 
 
@@ -299,40 +360,45 @@ def _doc(kind: str, extra: str = "") -> str:
         "path : str or Path, optional\n    CSV, Parquet or Excel file; None = bundled simulated data.\n"
         "columns : dict, optional\n    ``{canonical_name: your_column_name}``.\n"
         "encoding : str, optional\n    Text encoding of a CSV (detected when None).\n"
-        "sheet : str or int, optional\n    Excel sheet (default the first).\n\n"
+        "sheet : str or int, optional\n    Excel sheet name or 0-based position; required when the workbook has\n"
+        "    several sheets with data.\n"
+        "date_format : str or dict, optional\n    ``strptime`` layout of date columns (``'%d/%m/%Y'`` or\n"
+        "    ``{column: layout}``); inferred when None, and an ambiguous day/month order is an error.\n\n"
         "Returns\n-------\nDataFrame\n    Canonical columns first, dates as datetime64, booleans as 'boolean'.\n\n"
         "Raises\n------\nDataValidationError\n    Every problem at once, with row numbers and the fix.\n"
     )
 
 
 def load_bank_panel(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
-                    sheet: str | int | None = None) -> pd.DataFrame:
-    return load_table("bank_panel", path, columns=columns, encoding=encoding, sheet=sheet)
+                    sheet: str | int | None = None, date_format: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+    return load_table("bank_panel", path, columns=columns, encoding=encoding, sheet=sheet, date_format=date_format)
 
 
 def load_internet_finance_indicators(path: PathLike | None = None, *, columns: ColumnMap = None,
-                                     encoding: str | None = None, sheet: str | int | None = None) -> pd.DataFrame:
-    return load_table("internet_finance_indicators", path, columns=columns, encoding=encoding, sheet=sheet)
+                                     encoding: str | None = None, sheet: str | int | None = None, date_format: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+    return load_table("internet_finance_indicators", path, columns=columns, encoding=encoding, sheet=sheet, date_format=date_format)
 
 
 def load_macro_monthly(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
-                       sheet: str | int | None = None) -> pd.DataFrame:
-    return load_table("macro_monthly", path, columns=columns, encoding=encoding, sheet=sheet)
+                       sheet: str | int | None = None, date_format: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+    return load_table("macro_monthly", path, columns=columns, encoding=encoding, sheet=sheet, date_format=date_format)
 
 
 def load_customers(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
-                   sheet: str | int | None = None) -> pd.DataFrame:
-    return load_table("customers", path, columns=columns, encoding=encoding, sheet=sheet)
+                   sheet: str | int | None = None, date_format: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+    return load_table("customers", path, columns=columns, encoding=encoding, sheet=sheet, date_format=date_format)
 
 
 def load_transactions(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
-                      sheet: str | int | None = None) -> pd.DataFrame:
-    return load_table("transactions", path, columns=columns, encoding=encoding, sheet=sheet)
+                      sheet: str | int | None = None, date_format: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+    return load_table("transactions", path, columns=columns, encoding=encoding, sheet=sheet, date_format=date_format)
 
 
 def load_survey(path: PathLike | None = None, *, columns: ColumnMap = None, encoding: str | None = None,
-                sheet: str | int | None = None, likert_range: tuple[int, int] = (1, 7)) -> pd.DataFrame:
-    return load_table("survey", path, columns=columns, encoding=encoding, sheet=sheet, likert_range=likert_range)
+                sheet: str | int | None = None, likert_range: tuple[int, int] = (1, 7),
+                date_format: str | Mapping[str, str] | None = None) -> pd.DataFrame:
+    return load_table("survey", path, columns=columns, encoding=encoding, sheet=sheet, likert_range=likert_range,
+                      date_format=date_format)
 
 
 load_bank_panel.__doc__ = _doc("bank_panel")

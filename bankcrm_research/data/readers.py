@@ -25,7 +25,8 @@ import pandas as pd
 
 from bankcrm_research.data.load import read_raw
 from bankcrm_research.data.schemas import PROVINCES, get_schema
-from bankcrm_research.data.validate import require_columns, raise_for_problems, validate_table
+from bankcrm_research.data.table_checks import validate_table
+from bankcrm_research.data.validate import raise_for_problems, require_columns
 
 __all__ = [
     "read_pku_index",

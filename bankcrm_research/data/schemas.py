@@ -16,7 +16,7 @@ from typing import Literal
 
 from bankcrm_research.data.names import closest_names
 
-__all__ = ["Column", "TableSchema", "SCHEMAS", "SURVEY_ITEM_PATTERN", "get_schema", "to_markdown"]
+__all__ = ["Column", "TableSchema", "SCHEMAS", "OPTIONAL_USES", "BANK_TYPES", "PROVINCES", "SURVEY_ITEM_PATTERN", "get_schema", "to_markdown"]
 
 Dtype = Literal["str", "category", "int", "float", "bool", "date"]
 
@@ -156,7 +156,7 @@ BANK_PANEL = TableSchema(
     panel=("bank_id", "year"),
     columns=(
         Column("bank_id", "str", "", "bank identifier (`B001`…)", required=True, nullable=False),
-        Column("bank_type", "category", "", "ownership type", allowed=BANK_TYPES, required=True),
+        Column("bank_type", "category", "", "ownership type", allowed=BANK_TYPES),
         Column("province", "str", "", "headquarters province (pinyin, as `internet_finance_indicators.province`)"),
         Column("year", "int", "year", "fiscal year", min=1990, max=2100, required=True, nullable=False),
         _money("total_assets", "total assets"),
@@ -269,7 +269,8 @@ TRANSACTIONS = TableSchema(
     key=("transaction_id",),
     file="transactions.parquet",
     columns=(
-        Column("transaction_id", "int", "", "transaction identifier", min=1, required=True, nullable=False),
+        Column("transaction_id", "int", "", "transaction identifier (row numbers when the file has none)", min=1,
+               nullable=False),
         Column("customer_id", "str", "", "customer (links to `customers.customer_id`)", required=True, nullable=False),
         Column("txn_date", "date", "date", "transaction date", required=True, nullable=False),
         Column("amount", "float", "CNY", "amount; refunds are negative", required=True, nullable=False),
@@ -323,6 +324,46 @@ SURVEY = TableSchema(
     extra_pattern=SURVEY_ITEM_PATTERN,
     extra_column=_LIKERT,
 )
+
+# What each optional column switches on: listed by validate-data and the notebooks when it is absent, so
+# a user knows which sections will be skipped and what to supply.
+OPTIONAL_USES: dict[str, dict[str, str]] = {
+    "bank_panel": {
+        "bank_type": "01 effects by bank type (heterogeneity table)",
+        "province": "01 matching a province index file to banks",
+        "if_index": "01 the index when no indicators file is given",
+        "yuebao_exposure": "01 Yu'ebao event study (exposure x post)",
+        "log_assets": "01 size control",
+        "demand_deposit_share": "01 outcome demand-deposit share",
+        "deposit_cost": "01 outcome deposit cost",
+        "nim": "01 outcome net interest margin",
+        "roa": "01 outcome ROA",
+        "npl_ratio": "01 outcome NPL ratio",
+    },
+    "internet_finance_indicators": {
+        "coverage_breadth": "01 index rebuilt from sub-indices",
+        "usage_depth": "01 index rebuilt from sub-indices",
+        "digitization_level": "01 index rebuilt from sub-indices",
+    },
+    "customers": {
+        "campaign_date": "04 out-of-time validation (else stratified cross-validation)",
+        "churn_date": "04 survival analysis (with open_date or duration_months)",
+        "duration_months": "04 survival analysis",
+        "rm_change_date": "04 relationship-manager turnover hazard",
+        "followup_contact": "04 effect of post-sale follow-up (treatment)",
+        "holds_fund": "04 follow-up effect among fund holders",
+        "value_tier": "05 service by value tier",
+        "rm_id": "05 relationship-manager coverage by tier",
+        "surveyed": "05 satisfaction-retention link",
+    },
+    "transactions": {
+        "transaction_id": "05 duplicate-transaction check (row numbers are used when absent)",
+        "channel": "05 channel mix by segment",
+        "txn_type": "05 refunds and transaction types",
+    },
+    "survey": {},
+    "macro_monthly": {},
+}
 
 SCHEMAS: dict[str, TableSchema] = {
     s.name: s for s in (BANK_PANEL, INDICATORS, MACRO, CUSTOMERS, TRANSACTIONS, SURVEY)
