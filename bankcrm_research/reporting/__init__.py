@@ -25,10 +25,15 @@ from bankcrm_research.reporting.outputs import (
     show_table,
 )
 from bankcrm_research.reporting.plotting import setup_plotting
+from bankcrm_research.reporting.sections import auto_choices, record_choice, skip_section, skipped_sections
 from bankcrm_research.reporting.tables import round_for_display, to_publication_table
 
 __all__ = [
     "LANGS",
+    "auto_choices",
+    "record_choice",
+    "skip_section",
+    "skipped_sections",
     "ShareSafeWarning",
     "current_lang",
     "is_row_level",
