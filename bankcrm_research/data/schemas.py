@@ -16,7 +16,7 @@ from typing import Literal
 
 from bankcrm_research.data.names import closest_names
 
-__all__ = ["Column", "TableSchema", "SCHEMAS", "OPTIONAL_USES", "BANK_TYPES", "PROVINCES", "SURVEY_ITEM_PATTERN", "get_schema", "to_markdown"]
+__all__ = ["Column", "TableSchema", "SCHEMAS", "OPTIONAL_USES", "CATEGORY_SYNONYMS", "BANK_TYPES", "PROVINCES", "SURVEY_ITEM_PATTERN", "get_schema", "to_markdown"]
 
 Dtype = Literal["str", "category", "int", "float", "bool", "date"]
 
@@ -324,6 +324,24 @@ SURVEY = TableSchema(
     extra_pattern=SURVEY_ITEM_PATTERN,
     extra_column=_LIKERT,
 )
+
+# Labels users' files carry for canonical categories (matched after lower-casing and folding blanks,
+# hyphens and underscores, so "City Commercial" and "city-commercial" need no entry).
+CATEGORY_SYNONYMS: dict[str, dict[str, str]] = {
+    "bank_type": {
+        "国有": "state_owned", "国有银行": "state_owned", "国有大型商业银行": "state_owned",
+        "大型商业银行": "state_owned", "国有商业银行": "state_owned", "国有控股大型商业银行": "state_owned",
+        "state": "state_owned", "soe": "state_owned", "large_commercial": "state_owned", "big_four": "state_owned",
+        "股份制": "joint_stock", "股份行": "joint_stock", "股份制银行": "joint_stock", "股份制商业银行": "joint_stock",
+        "全国性股份制商业银行": "joint_stock", "jsb": "joint_stock", "joint_stock_commercial": "joint_stock",
+        "城商行": "city_commercial", "城市商业银行": "city_commercial", "ccb_city": "city_commercial",
+        "city_commercial_bank": "city_commercial", "city": "city_commercial",
+        "农商行": "rural_commercial", "农村商业银行": "rural_commercial", "农村商业银行股份有限公司": "rural_commercial",
+        "rural_commercial_bank": "rural_commercial", "rural": "rural_commercial", "rcb": "rural_commercial",
+    },
+    "gender": {"男": "M", "女": "F", "male": "M", "female": "F", "m": "M", "f": "F"},
+    "city_tier": {"一线": "tier1", "二线": "tier2", "三线": "tier3", "1": "tier1", "2": "tier2", "3": "tier3"},
+}
 
 # What each optional column switches on: listed by validate-data and the notebooks when it is absent, so
 # a user knows which sections will be skipped and what to supply.

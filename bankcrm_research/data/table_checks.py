@@ -165,6 +165,11 @@ def _coerce_column(s: pd.Series, col: Column, table: str, *, date_format: str | 
     else:
         out = _map_unique(s, lambda u: u.map(str))
     if col.allowed:
+        out, recoded = _recode_categories(out, col)
+        if recoded:
+            shown = ", ".join(f"'{a}' -> '{b}'" for a, b in list(recoded.items())[:6])
+            probs.append(Problem("info", table, name, f"categories recoded to the canonical names: {shown}"
+                                 f"{', ...' if len(recoded) > 6 else ''}", "recode them yourself to silence this"))
         bad = out.notna() & ~out.isin(col.allowed)
         if bad.any():
             rows, n = _rows(bad)
@@ -173,6 +178,31 @@ def _coerce_column(s: pd.Series, col: Column, table: str, *, date_format: str | 
             probs.append(Problem("error", table, name, f"unknown categories {[str(v) for v in found]}; allowed: "
                                  f"{list(col.allowed)}", f"recode them, e.g. df['{name}'].replace({sugg!r})", rows, n))
     return out, probs
+
+
+def _norm_label(v: str) -> str:
+    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "_", v.strip().lower()).strip("_")
+
+
+def _recode_categories(out: pd.Series, col: Column) -> tuple[pd.Series, dict[str, str]]:
+    """Map labels that differ from the canonical ones only in case/separators, or that are known
+    synonyms (e.g. Chinese bank-type names, :data:`bankcrm_research.data.schemas.CATEGORY_SYNONYMS`)."""
+    from bankcrm_research.data.schemas import CATEGORY_SYNONYMS
+
+    allowed = set(col.allowed or ())
+    lookup = {_norm_label(a): a for a in allowed}
+    lookup.update({_norm_label(k): v for k, v in CATEGORY_SYNONYMS.get(col.name, {}).items()})
+    recoded: dict[str, str] = {}
+    for v in out.dropna().unique():
+        sv = str(v)
+        if sv in allowed:
+            continue
+        hit = lookup.get(_norm_label(sv))
+        if hit is not None:
+            recoded[sv] = hit
+    if recoded:
+        out = out.map(lambda v: recoded.get(v, v) if isinstance(v, str) else v)
+    return out, recoded
 
 
 def _range_problems(s: pd.Series, col: Column, table: str, raw: pd.Series | None = None) -> list[Problem]:

@@ -176,3 +176,18 @@ def test_empty_file(tmp_path: Path) -> None:
     p = _write(tmp_path, "")
     with pytest.raises(DataValidationError, match="empty"):
         load_customers(p)
+
+
+def test_chinese_and_spelled_out_category_labels_are_recoded(tmp_path: Path) -> None:
+    from bankcrm_research.data import load_bank_panel
+
+    text = ("银行,类型,年份\nA,城商行,2019\nB,国有大型商业银行,2019\nC,Joint-Stock,2019\nD,农村商业银行,2019\n")
+    p = _write(tmp_path, text, encoding="gbk")
+    cols = {"bank_id": "银行", "bank_type": "类型", "year": "年份"}
+    df = load_bank_panel(p, columns=cols)
+    assert df["bank_type"].tolist() == ["city_commercial", "state_owned", "joint_stock", "rural_commercial"]
+    _, probs = check_table("bank_panel", p, columns=cols)
+    assert any(q.severity == "info" and "'城商行' -> 'city_commercial'" in q.message for q in probs)
+    bad = _write(tmp_path, "bank_id,bank_type,year\nA,外资银行,2019\n", name="bad.csv")
+    with pytest.raises(DataValidationError, match=r"unknown categories \['外资银行'\]"):
+        load_bank_panel(bad)
