@@ -229,11 +229,11 @@ def test_entirely_empty_columns(tmp_path: Path) -> None:
 
 
 def test_unknown_categories_get_a_recode_suggestion(tmp_path: Path) -> None:
-    p = _csv(tmp_path, "bank_id,bank_type,year\nB1,city commercial,2020\nB2,state_owned,2020\n")
+    p = _csv(tmp_path, "bank_id,bank_type,year\nB1,city-commercial bank (urban),2020\nB2,state_owned,2020\n")
     with pytest.raises(DataValidationError) as exc:
         load_bank_panel(p)
     (prob,) = _problems(exc)
-    assert prob.rows == (1,) and "'city commercial': 'city_commercial'" in prob.fix
+    assert prob.rows == (1,) and "'city-commercial bank (urban)': 'city_commercial'" in prob.fix
 
 
 def test_unbalanced_panel_is_a_warning_not_an_error(tmp_path: Path) -> None:
