@@ -24,7 +24,6 @@ import csv
 import io
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,11 +54,6 @@ __all__ = [
     "detect_encoding",
     "TABLE_KINDS",
     "tables_from_checks",
-    "problems_frame",
-    "dictionary_frame",
-    "describe_tables",
-    "missingness",
-    "data_truth_rows",
 ]
 
 TABLE_KINDS: tuple[str, ...] = tuple(SCHEMAS)
@@ -423,106 +417,3 @@ def transactions_path(path: PathLike | None = None) -> Path:
 
 _ = DataValidationError  # re-exported for `from bankcrm_research.data.load import DataValidationError`
 
-
-# ------------------------------------------------------------------------------------------------
-# Overview helpers for the data notebook (aggregates only: never row-level customer data)
-# ------------------------------------------------------------------------------------------------
-def problems_frame(problems: Mapping[str, list[Problem]] | list[Problem]) -> pd.DataFrame:
-    """Validation problems as a tidy table: ``table, severity, column, message, n_rows, rows, fix``."""
-    items = problems if isinstance(problems, list) else [p for ps in problems.values() for p in ps]
-    cols = ["table", "severity", "column", "message", "n_rows", "rows", "fix"]
-    return pd.DataFrame(
-        [{"table": p.table, "severity": p.severity, "column": p.column or "", "message": p.message,
-          "n_rows": p.n_rows, "rows": ", ".join(map(str, p.rows)), "fix": p.fix} for p in items],
-        columns=cols,
-    )
-
-
-def dictionary_frame(kind: str | None = None) -> pd.DataFrame:
-    """The data dictionary from the schemas: ``table, column, type, unit, allowed, key, required, meaning``."""
-    kinds = [kind] if kind else list(SCHEMAS)
-    rows = []
-    for k in kinds:
-        s = get_schema(k)
-        for c in s.columns:
-            rows.append({"table": k, "column": c.name, "type": c.dtype, "unit": c.unit, "allowed": c.range_text,
-                         "key": c.name in s.key, "required": c.required, "meaning": c.description})
-    return pd.DataFrame(rows)
-
-
-def describe_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per table: rows, columns, key, whether the key is unique, period and missing share."""
-    rows = []
-    for kind, df in tables.items():
-        s = get_schema(kind)
-        key = [k for k in s.key if k in df.columns]
-        time_col = next((c for c in ("year", "month", "txn_date", "survey_date", "open_date") if c in df.columns), None)
-        period = ""
-        if time_col is not None and df[time_col].notna().any():
-            lo, hi = df[time_col].min(), df[time_col].max()
-            period = f"{lo}–{hi}" if time_col == "year" else f"{pd.Timestamp(lo):%Y-%m-%d} … {pd.Timestamp(hi):%Y-%m-%d}"
-        rows.append({
-            "table": kind, "rows": len(df), "columns": df.shape[1], "key": ", ".join(s.key),
-            "key_unique": bool(len(key) == len(s.key) and not df.duplicated(subset=key).any()),
-            "period": period, "missing_share": float(df.isna().to_numpy().mean()) if df.size else float("nan"),
-            "source": df.attrs.get("source", ""), "simulated": bool(df.attrs.get("simulated", False)),
-        })
-    return pd.DataFrame(rows)
-
-
-def missingness(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Columns with missing values: ``table, column, n_missing, missing_share`` (largest first)."""
-    rows = []
-    for kind, df in tables.items():
-        n = df.isna().sum()
-        for col, k in n[n > 0].items():
-            rows.append({"table": kind, "column": col, "n_missing": int(k), "missing_share": k / len(df)})
-    out = pd.DataFrame(rows, columns=["table", "column", "n_missing", "missing_share"])
-    return out.sort_values(["missing_share", "table"], ascending=[False, True]).reset_index(drop=True)
-
-
-def data_truth_rows(tables: Mapping[str, pd.DataFrame], truth: Mapping[str, Any]) -> pd.DataFrame:
-    """Planted data-level quantities beside their observed values with 95 % CIs.
-
-    * ``segments.value_tier_share.<tier>``: observed share of customers, Wilson interval;
-    * ``competition.index.index_weights.<dimension>``: OLS of ``if_index`` on the three
-      sub-indices (no intercept), which should return the PKU weights 0.540/0.297/0.163 up to
-      rounding;
-    * ``satisfaction.missing.mcar_rate``: share of missing answers on the items without MAR
-      missingness, Wilson interval.
-
-    Returns the rows for :func:`bankcrm_research.data.truth.truth_vs_estimate`.
-    """
-    import statsmodels.api as sm
-    from statsmodels.stats.proportion import proportion_confint
-
-    rows: list[dict[str, Any]] = []
-    cust = tables.get("customers")
-    if cust is not None and "value_tier" in cust:
-        n = int(cust["value_tier"].notna().sum())
-        for tier, share in truth["segments"]["value_tier_share"].items():
-            k = int((cust["value_tier"] == tier).sum())
-            lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
-            rows.append({"quantity": f"segments.value_tier_share.{tier}", "truth": share, "estimate": k / n,
-                         "ci_low": lo, "ci_high": hi})
-    ind = tables.get("internet_finance_indicators")
-    dims = ["coverage_breadth", "usage_depth", "digitization_level"]
-    if ind is not None and all(c in ind for c in dims + ["if_index"]):
-        d = ind[dims + ["if_index"]].dropna()
-        fit = sm.OLS(d["if_index"], d[dims]).fit()
-        ci = fit.conf_int()
-        for dim in dims:
-            rows.append({"quantity": f"competition.index.index_weights.{dim}",
-                         "truth": truth["competition"]["index"]["index_weights"][dim], "estimate": fit.params[dim],
-                         "ci_low": ci.loc[dim, 0], "ci_high": ci.loc[dim, 1]})
-    surv = tables.get("survey")
-    mis = truth.get("satisfaction", {}).get("missing", {})
-    if surv is not None and mis:
-        items = [c for c in surv.columns if c.startswith(("IMAG", "CUEX", "PERQ", "PERV", "CUSA", "CUSCO", "CUSL"))
-                 and c not in mis.get("mar_items", [])]
-        cells = surv[items].isna().to_numpy()
-        k, n = int(cells.sum()), int(cells.size)
-        lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
-        rows.append({"quantity": "satisfaction.missing.mcar_rate", "truth": mis["mcar_rate"], "estimate": k / n,
-                     "ci_low": lo, "ci_high": hi})
-    return pd.DataFrame(rows, columns=["quantity", "truth", "estimate", "ci_low", "ci_high"])
