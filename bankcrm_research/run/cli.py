@@ -46,7 +46,7 @@ def _positive_int(text: str) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the ``run`` and ``list`` sub-commands to the top-level parser."""
-    from bankcrm_research.run.runner import DEFAULT_CELL_TIMEOUT, DEFAULT_KERNEL_START_TIMEOUT
+    from bankcrm_research.run.execute import DEFAULT_CELL_TIMEOUT, DEFAULT_KERNEL_START_TIMEOUT
 
     run = subparsers.add_parser(
         "run",
@@ -97,7 +97,8 @@ def _error(message: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Handle ``bankcrm-research run``; returns the exit code (0 only if every notebook succeeded)."""
-    from bankcrm_research.run.runner import ParameterError, run_notebooks
+    from bankcrm_research.run.notebooks import ParameterError
+    from bankcrm_research.run.runner import run_notebooks
 
     try:
         result = run_notebooks(
@@ -125,7 +126,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Handle ``bankcrm-research list``."""
-    from bankcrm_research.run.runner import ParameterError, read_notebook_info, resolve_notebooks
+    from bankcrm_research.run.notebooks import ParameterError, read_notebook_info, resolve_notebooks
 
     try:
         paths = resolve_notebooks(args.notebooks or None, args.notebooks_dir)

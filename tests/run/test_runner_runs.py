@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bankcrm_research.reporting.html import remote_references
+from bankcrm_research.run.export import remote_references
 from bankcrm_research.run.runner import run_notebooks
 
 pytestmark = pytest.mark.xdist_group("runner_kernels")
