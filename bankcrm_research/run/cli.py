@@ -21,10 +21,16 @@ examples:
   bankcrm-research run 01 -p 'outcomes=[nim, roa]' -p shock_year=2014 --lang zh
   bankcrm-research run 04 -p 04:customers_path=/data/crm.csv -p '04:columns={age: AGE}'
 
--p values are YAML (lists, dicts, numbers, Chinese text). `-p key=value` applies to every selected
-notebook that declares `key`; `-p NOTEBOOK:key=value` to one notebook. Unknown names or wrong types
-are refused before any kernel starts. Exit code 0 only when every notebook succeeded; then
-<output-dir>/latest points at the new run.
+-p values are YAML (lists, dicts, numbers, Chinese text); a date such as 1997-09-30 is passed as
+the string '1997-09-30'. `-p key=value` applies to every selected notebook that declares `key`;
+`-p NOTEBOOK:key=value` to one notebook. Unknown names, wrong types and values outside the range a
+notebook declares (`bankcrm-research list` shows it) are refused before any kernel starts.
+
+Relative paths in path parameters (names ending in _path or _dir, and `paths`) are resolved before
+the kernel starts: -p values against the current working directory, config-file values against
+the folder of the config file (not against notebooks/, where the kernels run).
+
+Exit code 0 only when every notebook succeeded; then <output-dir>/latest points at the new run.
 """
 
 

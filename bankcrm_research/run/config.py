@@ -1,7 +1,10 @@
 """Run configuration files (YAML): parameters for every notebook and per notebook.
 
 See ``config/default.yml``; ``bankcrm-research run -c FILE.yml`` and
-``run_notebooks(config=...)`` read them with :func:`load_config`.
+``run_notebooks(config=...)`` read them with :func:`load_config`. Relative values of path
+parameters (``*_path``, ``*_dir``, ``paths``; see :func:`bankcrm_research.run.params.absolute_paths`)
+are resolved against the folder of the config file, so a config file and the data it names can
+move together.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bankcrm_research.run.notebooks import ParameterError
+from bankcrm_research.run.params import absolute_paths
 
 __all__ = ["load_config"]
 
@@ -25,6 +29,9 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
         notebooks:
           03_satisfaction_drivers:  # one notebook (file stem)
             bootstrap_reps: 500
+
+    Relative path values (``customers_path: crm/2024-05.csv``) are made absolute against the
+    folder that contains the config file.
     """
     if path is None:
         return {}
@@ -43,6 +50,14 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
     for section in ("all", "notebooks"):
         if data.get(section) is not None and not isinstance(data[section], Mapping):
             raise ParameterError(f"config {path}: '{section}' must be a mapping")
-    return {"all": dict(data.get("all") or {}), "notebooks": {str(k): dict(v or {}) for k, v in
-                                                             (data.get("notebooks") or {}).items()}}
+    base = Path(path).resolve().parent
+
+    def section(values: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {str(k): absolute_paths(str(k), v, base) for k, v in (values or {}).items()}
+
+    notebooks = data.get("notebooks") or {}
+    bad = sorted(str(k) for k, v in notebooks.items() if v is not None and not isinstance(v, Mapping))
+    if bad:
+        raise ParameterError(f"config {path}: 'notebooks.{bad[0]}' must be a mapping of parameter: value")
+    return {"all": section(data.get("all")), "notebooks": {str(k): section(v) for k, v in notebooks.items()}}
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bankcrm_research.data.paths import notebooks_dir
+from bankcrm_research.run.constraints import Constraint, ConstraintSyntaxError, parse_constraint
 
 __all__ = [
     "NotebookParameter",
@@ -44,6 +45,8 @@ class NotebookParameter:
     default: Any
     type_name: str
     comment: str = ""
+    # ``range:`` / ``one of:`` clause of the comment (see bankcrm_research.run.constraints)
+    constraint: Constraint | None = None
 
     def describe(self) -> str:
         """``name = default  (type)  # comment`` for messages and ``bankcrm-research list``."""
@@ -77,7 +80,8 @@ class NotebookInfo:
 
 
 class ParameterError(ValueError):
-    """Unknown parameter name, wrong type, or unreadable parameters cell (raised before any kernel)."""
+    """Unknown parameter name, wrong type, value outside the declared range, or unreadable
+    parameters cell (raised before any kernel)."""
 
 
 def type_name_of(value: Any) -> str:
@@ -104,10 +108,14 @@ def _comments_by_line(source: str) -> dict[int, str]:
 def parse_parameters_source(source: str, *, where: str = "parameters cell") -> tuple[NotebookParameter, ...]:
     """Parse a ``parameters`` cell: plain assignments of literals, read with ``ast.literal_eval``.
 
+    A trailing comment may declare the allowed values (``# resamples; range: >= 0``, see
+    :mod:`bankcrm_research.run.constraints`); the default must satisfy them.
+
     Raises
     ------
     ParameterError
-        When the cell contains anything but ``name = <literal>`` statements.
+        When the cell contains anything but ``name = <literal>`` statements, or a constraint
+        clause is malformed or refuses the parameter's own default.
     """
     try:
         tree = ast.parse(source)
@@ -133,7 +141,15 @@ def parse_parameters_source(source: str, *, where: str = "parameters cell") -> t
                 f"(number, string, bool, None, list, dict); found `{ast.unparse(value_node)}`."
             ) from exc
         comment = comments.get(node.end_lineno or node.lineno, "") or comments.get(node.lineno, "")
-        params.append(NotebookParameter(name, default, type_name_of(default), comment))
+        try:
+            constraint = parse_constraint(comment)
+        except ConstraintSyntaxError as exc:
+            raise ParameterError(f"{where}, line {node.lineno}: comment of '{name}': {exc}") from exc
+        problem = constraint.violation(default) if constraint else None
+        if problem:
+            raise ParameterError(f"{where}, line {node.lineno}: the default of '{name}' breaks its own "
+                                 f"constraint ({constraint.text if constraint else ''}): {problem}")
+        params.append(NotebookParameter(name, default, type_name_of(default), comment, constraint))
     return tuple(params)
 
 

@@ -1,25 +1,83 @@
 """The parameter values a run gives each notebook: ``-p`` overrides, precedence, checks.
 
 Every value is checked against the notebook's ``parameters`` cell (read by
-:mod:`bankcrm_research.run.notebooks`) **before any kernel starts**: unknown names and values
-whose type differs from the default's are refused with a message that lists the valid
-parameters with their defaults.
+:mod:`bankcrm_research.run.notebooks`) **before any kernel starts**: unknown names, values whose
+type differs from the default's, and values outside the ``range:`` / ``one of:`` the cell's
+comment declares (:mod:`bankcrm_research.run.constraints`) are refused with a message that
+names the parameter, the allowed values and what was given, and lists the valid parameters.
+
+Two normalisations happen first, so the kernel gets what the caller meant:
+
+* **dates**: YAML reads ``-p as_of_date=1997-09-30`` as a date; every date or datetime in a
+  value becomes its ISO 8601 string (``'1997-09-30'``), which is what a string parameter holds;
+* **relative paths**: a relative value of a path parameter (name ending in ``_path``,
+  ``_paths``, ``_dir`` or ``_dirs``, or named ``paths``; strings, and the strings inside a
+  list or dict) is made absolute against the caller's working directory (``-p``, Python
+  overrides) or the config file's folder (:func:`bankcrm_research.run.config.load_config`),
+  because the kernel runs in ``notebooks/``. ``~`` is expanded; URLs (``s3://...``) are left alone.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from bankcrm_research.run.notebooks import NotebookInfo, ParameterError, type_name_of
 
 __all__ = [
+    "is_path_parameter",
+    "absolute_paths",
+    "iso_dates",
     "parse_override",
     "check_parameters",
     "resolve_parameters",
     "resolve_scope",
 ]
+
+
+_PATH_SUFFIXES = ("_path", "_paths", "_dir", "_dirs")
+
+
+def is_path_parameter(name: str) -> bool:
+    """Whether a parameter holds file or folder paths (resolved against the caller's folder)."""
+    return name == "paths" or name.endswith(_PATH_SUFFIXES)
+
+
+def absolute_paths(name: str, value: Any, base: str | Path) -> Any:
+    """``value`` with relative paths made absolute against ``base`` if ``name`` is a path parameter.
+
+    Strings are resolved, as are the strings inside a list or a dict (``paths={customers:
+    crm.csv}``); ``None``, ``""`` and URLs (``scheme://...``) are returned unchanged.
+    """
+    if not is_path_parameter(name):
+        return value
+
+    def one(v: Any) -> Any:
+        if not isinstance(v, str) or not v or "://" in v:
+            return v
+        expanded = os.path.expanduser(v)
+        return expanded if os.path.isabs(expanded) else os.path.normpath(os.path.join(base, expanded))
+
+    if isinstance(value, dict):
+        return {k: one(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [one(v) for v in value]
+    return one(value)
+
+
+def iso_dates(value: Any) -> Any:
+    """``value`` with every ``date``/``datetime`` (YAML's reading of ``1997-09-30``) as ISO text."""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: iso_dates(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [iso_dates(v) for v in value]
+    return value
 
 
 def parse_override(text: str) -> tuple[str | None, str, Any]:
@@ -68,7 +126,7 @@ def _type_ok(default: Any, value: Any, none_ok: bool = False) -> bool:
 
 
 def check_parameters(info: NotebookInfo, params: Mapping[str, Any], *, source: str = "") -> None:
-    """Refuse unknown names and wrongly typed values for one notebook (no kernel involved).
+    """Refuse unknown names, wrongly typed values and values outside a declared range (no kernel).
 
     Raises
     ------
@@ -79,6 +137,7 @@ def check_parameters(info: NotebookInfo, params: Mapping[str, Any], *, source: s
     # None is accepted where the default is None or the parameter's comment documents it
     # (e.g. ``group_column = "channel_group"  # None = no multi-group comparison``).
     none_ok = {p.name for p in info.parameters if "None" in p.comment}
+    constraints = {p.name: p.constraint for p in info.parameters if p.constraint is not None}
     problems = []
     for key, value in params.items():
         if key not in defaults:
@@ -91,6 +150,8 @@ def check_parameters(info: NotebookInfo, params: Mapping[str, Any], *, source: s
             )
         elif key == "lang" and value not in ("en", "zh"):
             problems.append(f"parameter 'lang' must be 'en' or 'zh'; got {value!r}")
+        elif (constraint := constraints.get(key)) is not None and (why := constraint.violation(value)):
+            problems.append(f"parameter '{key}' {why} (declared in the parameters cell: '{constraint.text}')")
     if problems:
         origin = f" (from {source})" if source else ""
         raise ParameterError(
@@ -107,6 +168,7 @@ def resolve_parameters(
     lang: str | None = None,
     share_safe: bool = False,
     known_notebooks: Iterable[str] = (),
+    base_dir: str | Path | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Parameters to inject into each notebook, validated against its ``parameters`` cell.
 
@@ -119,7 +181,13 @@ def resolve_parameters(
     ----------
     overrides : mapping or iterable of "key=value" strings
         A mapping ``{key: value}`` or ``{"notebook:key": value}``, or ``-p`` strings.
+    base_dir : path, optional
+        Folder that relative path parameters of ``config`` and ``overrides`` are resolved
+        against (the current working directory by default). A config read with
+        :func:`~bankcrm_research.run.config.load_config` is already resolved against its file's
+        folder.
     """
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
     by_name = {i.name: i for i in infos}
     config = dict(config or {})
     cfg_all = dict(config.get("all") or {})
@@ -149,6 +217,7 @@ def resolve_parameters(
                 + (f" (did you mean '{close[0]}'?)" if close else "")
                 + f".\nValid parameters (default, type):\n{listing}"
             )
+        value = absolute_paths(key, iso_dates(value), base)
         for i in targets:
             check_parameters(i, {key: value}, source=source)
             resolved[i.name][key] = value
@@ -158,6 +227,7 @@ def resolve_parameters(
             if nb in known:
                 return  # configured but not selected in this run
             raise ParameterError(f"{source}: unknown notebook '{nb}'; selected: {sorted(by_name)}")
+        value = absolute_paths(key, iso_dates(value), base)
         check_parameters(by_name[nb], {key: value}, source=source)
         resolved[nb][key] = value
 

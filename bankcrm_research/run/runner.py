@@ -3,9 +3,10 @@
 One function, :func:`run_notebooks`, does the work; ``bankcrm-research run`` is a thin CLI over it
 (``bankcrm_research.run.cli``). For each run it
 
-1. reads every selected notebook's ``parameters`` cell (``ast.literal_eval``, no kernel) and
-   refuses unknown parameter names or wrongly typed values **before any kernel starts**,
-   listing the valid parameters with their defaults;
+1. reads every selected notebook's ``parameters`` cell (``ast.literal_eval``, no kernel),
+   turns YAML dates into ISO strings and relative path values into absolute ones, and refuses
+   unknown parameter names, wrongly typed values and values outside a declared range
+   **before any kernel starts**, listing the valid parameters with their defaults;
 2. creates ``<output_dir>/<run-id>/`` atomically (``os.mkdir``; run-id = UTC timestamp + short
    hash), so two runs started at once never share a folder, and writes ``run.json`` with
    status ``running``;
@@ -26,6 +27,7 @@ This module is the orchestration only; the parts live beside it:
 
 * :mod:`~bankcrm_research.run.notebooks` - what a notebook declares (parameters cell, title);
 * :mod:`~bankcrm_research.run.params` - ``-p`` overrides, precedence and checks;
+* :mod:`~bankcrm_research.run.constraints` - ``range:`` / ``one of:`` in parameter comments;
 * :mod:`~bankcrm_research.run.config` - the YAML run configuration;
 * :mod:`~bankcrm_research.run.execute` - kernels, papermill, timeouts, progress;
 * :mod:`~bankcrm_research.run.export` - per-notebook HTML and outputs listing;
@@ -192,7 +194,8 @@ def run_notebooks(
     Raises
     ------
     ParameterError
-        Before any kernel starts, for unknown notebooks' parameters or wrongly typed values.
+        Before any kernel starts, for unknown notebooks' parameters, wrongly typed values or
+        values outside the range a notebook declares.
     ValueError
         For invalid options (``jobs < 1``, unknown language, missing notebooks).
     """

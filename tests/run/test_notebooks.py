@@ -18,7 +18,7 @@ def test_read_notebook_info_title_question_parameters():
     assert info.question == "do YAML parameters arrive in the kernel with their types?"
     assert info.defaults == {"years": [2012, 2013], "spec": {"outcome": "nim", "controls": ["log_assets"]},
                              "title": "默认标题", "ratio": 0.5, "flag": False, "customers_path": None,
-                             "lang": "en"}
+                             "as_of_date": "2023-12-31", "method": "ols", "lang": "en"}
     seed = read_notebook_info(FIXTURES / "ok_metrics.ipynb").parameters[0]
     assert (seed.name, seed.default, seed.type_name, seed.comment) == ("seed", 7, "int", "random seed")
 
@@ -60,3 +60,26 @@ def test_question_is_the_paragraph_that_asks_it(tmp_path):
     info = read_notebook_info(tmp_path / "x.ipynb")
     assert info.title == "03 — Drivers"
     assert info.question == "Which attributes drive satisfaction — and which first?"
+
+
+def test_constraints_are_read_from_the_parameter_comments():
+    info = read_notebook_info(FIXTURES / "param_types.ipynb")
+    by_name = {p.name: p for p in info.parameters}
+    assert by_name["ratio"].constraint.describe() == "in [0, 10]"
+    assert by_name["years"].constraint.describe() == ">= 2000"
+    assert by_name["method"].constraint.choices == ("ols", "fe")
+    assert by_name["title"].constraint is None
+    n = read_notebook_info(FIXTURES / "ok_metrics.ipynb").parameters[1]
+    assert (n.name, n.comment, n.constraint.describe()) == ("n", "sample size; range: >= 1", ">= 1")
+
+
+@pytest.mark.parametrize("source, message", [
+    ("reps = 10  # range: lots", "comment of 'reps': 'range: lots' is not a range"),
+    ("reps = 10  # range: [5, 1]", "the lower bound exceeds the upper bound"),
+    ("reps = -1  # range: >= 0", "the default of 'reps' breaks its own constraint (range: >= 0): must be >= 0; got -1"),
+    ("ic = 'x'  # one of: aic, bic", "must be one of 'aic', 'bic'; got 'x'"),
+])
+def test_malformed_or_self_contradicting_constraints_are_refused(source, message):
+    with pytest.raises(ParameterError, match="line 1") as err:
+        parse_parameters_source(source)
+    assert message in str(err.value)
