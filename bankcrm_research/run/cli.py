@@ -21,10 +21,16 @@ examples:
   bankcrm-research run 01 -p 'outcomes=[nim, roa]' -p shock_year=2014 --lang zh
   bankcrm-research run 04 -p 04:customers_path=/data/crm.csv -p '04:columns={age: AGE}'
 
--p values are YAML (lists, dicts, numbers, Chinese text). `-p key=value` applies to every selected
-notebook that declares `key`; `-p NOTEBOOK:key=value` to one notebook. Unknown names or wrong types
-are refused before any kernel starts. Exit code 0 only when every notebook succeeded; then
-<output-dir>/latest points at the new run.
+-p values are YAML (lists, dicts, numbers, Chinese text); a date such as 1997-09-30 is passed as
+the string '1997-09-30'. `-p key=value` applies to every selected notebook that declares `key`;
+`-p NOTEBOOK:key=value` to one notebook. Unknown names, wrong types and values outside the range a
+notebook declares (`bankcrm-research list` shows it) are refused before any kernel starts.
+
+Relative paths in path parameters (names ending in _path or _dir, and `paths`) are resolved before
+the kernel starts: -p values against the current working directory, config-file values against
+the folder of the config file (not against notebooks/, where the kernels run).
+
+Exit code 0 only when every notebook succeeded; then <output-dir>/latest points at the new run.
 """
 
 
@@ -46,7 +52,7 @@ def _positive_int(text: str) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the ``run`` and ``list`` sub-commands to the top-level parser."""
-    from bankcrm_research.run.runner import DEFAULT_CELL_TIMEOUT, DEFAULT_KERNEL_START_TIMEOUT
+    from bankcrm_research.run.execute import DEFAULT_CELL_TIMEOUT, DEFAULT_KERNEL_START_TIMEOUT
 
     run = subparsers.add_parser(
         "run",
@@ -97,7 +103,8 @@ def _error(message: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Handle ``bankcrm-research run``; returns the exit code (0 only if every notebook succeeded)."""
-    from bankcrm_research.run.runner import ParameterError, run_notebooks
+    from bankcrm_research.run.notebooks import ParameterError
+    from bankcrm_research.run.runner import run_notebooks
 
     try:
         result = run_notebooks(
@@ -125,7 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Handle ``bankcrm-research list``."""
-    from bankcrm_research.run.runner import ParameterError, read_notebook_info, resolve_notebooks
+    from bankcrm_research.run.notebooks import ParameterError, read_notebook_info, resolve_notebooks
 
     try:
         paths = resolve_notebooks(args.notebooks or None, args.notebooks_dir)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bankcrm_research.reporting.html import remote_references
+from bankcrm_research.run.export import remote_references
 from bankcrm_research.run.runner import run_notebooks
 
 pytestmark = pytest.mark.xdist_group("runner_kernels")
@@ -37,7 +37,8 @@ def runs(tmp_path_factory):
     (data / "README.md").write_text("documentation, not an input\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BANKCRM_DATA_DIR", str(data))
-        yield _do_runs(tmp_path_factory)
+        mp.chdir(data)  # relative path parameters resolve against the caller's folder, not notebooks/
+        yield {**_do_runs(tmp_path_factory), "data": data}
 
 
 def _do_runs(tmp_path_factory):
@@ -45,7 +46,8 @@ def _do_runs(tmp_path_factory):
     common = dict(output_dir=reports, notebooks_folder=FIXTURES, progress=False, cell_timeout=120)
     good = run_notebooks(["ok_metrics", "param_types"], jobs=2,
                          overrides=["param_types:years=[2020, 2021]", "param_types:spec={outcome: roa, fe: [bank_id]}",
-                                    "title=银行客户满意度", "ratio=2"], **common)
+                                    "title=银行客户满意度", "ratio=2", "as_of_date=1997-09-30",
+                                    "param_types:customers_path=bank_panel.csv"], **common)
     bad = run_notebooks(["ok_metrics", "fail"], jobs=2, **common)
     # Two independent runs at once (also exercises concurrent runs sharing one reports folder).
     from concurrent.futures import ThreadPoolExecutor
@@ -111,6 +113,14 @@ def test_list_dict_and_chinese_parameters_reach_the_kernel(runs):
     assert json.loads(m["spec"]) == {"outcome": "roa", "fe": ["bank_id"]}
     assert m["title"] == "银行客户满意度"
     assert m["ratio"] == 2 and m["flag"] is False and m["lang"] == "en"
+    assert m["as_of_date"] == "1997-09-30"  # YAML read a date; the kernel gets the ISO string
+
+
+def test_relative_path_parameter_is_resolved_against_the_callers_folder(runs):
+    m = json.loads((runs["good"].run_dir / "param_types" / "metrics.json").read_text(encoding="utf-8"))
+    data = runs["data"]
+    assert m["customers_path"] == str(data / "bank_panel.csv")  # not notebooks/bank_panel.csv
+    assert _run_json(runs["good"])["parameters"]["param_types"]["customers_path"] == str(data / "bank_panel.csv")
 
 
 def test_kernel_is_this_interpreter_in_the_notebook_folder_with_one_blas_thread(runs):
@@ -138,9 +148,10 @@ def test_run_json_records_provenance(runs):
     assert env["packages"]["papermill"] and env["packages"]["pandas"]
     import hashlib
 
-    [item] = rec["inputs"]  # README.md is documentation, not an input
+    item, by_param = rec["inputs"]  # README.md is documentation, not an input
     assert Path(item["path"]).name == "bank_panel.csv" and item["role"] == "bundled"
     assert item["sha256"] == hashlib.sha256(b"bank_id,year\nB001,2012\n").hexdigest()
+    assert by_param["role"] == "param_types.customers_path" and by_param["sha256"] == item["sha256"]
     assert rec["inputs_unchanged"] is True
     assert _run_json(runs["bad"])["notebooks"][1]["error"]["ename"] == "ValueError"
 
@@ -208,7 +219,7 @@ def test_sigterm_marks_run_interrupted_and_keeps_latest(runs, tmp_path):
             time.sleep(0.5)
             for d in reports.iterdir():
                 log = d / "logs" / "slow.kernel.log"
-                if d.is_dir() and not d.is_symlink() and d.name not in {r.run_id for k, r in runs.items() if k != "reports"} and log.exists():
+                if d.is_dir() and not d.is_symlink() and d.name not in {r.run_id for k, r in runs.items() if k not in {"reports", "data"}} and log.exists():
                     run_dir = d
         assert run_dir is not None, "the run never started a kernel"
         time.sleep(3)  # let the kernel reach the sleeping cell

@@ -1,11 +1,7 @@
-"""Self-contained HTML: executed notebooks and the run's ``index.html``.
+"""The run's ``index.html``: status banner, one row per notebook, provenance.
 
-Reports must open offline and behind the Great Firewall, so nothing may be fetched from a CDN.
-nbconvert's ``lab`` template references require.js, MathJax and mermaid on cdnjs; we remove
-every ``<script src=http(s)://...>``, ``<link href=http(s)://...>``, CSS ``@import``/``url()`` of a
-remote address and inline module scripts importing from one. Figures are embedded as base64
-PNG. (Consequence: LaTeX in markdown shows as source text; notebooks keep formulas simple.)
-nbconvert is imported inside the functions so the CLI's import path stays lean.
+Rendered from the run record (the content of ``run.json``) and each notebook's
+``metrics.json``; self-contained (inline CSS, no scripts, no remote fetches).
 """
 
 from __future__ import annotations
@@ -13,92 +9,11 @@ from __future__ import annotations
 import html as _html
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-__all__ = ["notebook_to_html", "strip_remote_resources", "remote_references", "render_index"]
+__all__ = ["render_index"]
 
-_REMOTE = r"(?:https?:)?//"
-_SCRIPT_SRC = re.compile(
-    rf"<script\b[^>]*\bsrc\s*=\s*[\"']?{_REMOTE}[^>]*>\s*</script\s*>", re.IGNORECASE | re.DOTALL
-)
-_LINK_HREF = re.compile(rf"<link\b[^>]*\bhref\s*=\s*[\"']?{_REMOTE}[^>]*/?>", re.IGNORECASE)
-_SCRIPT_BLOCK = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
-_JS_REMOTE_IMPORT = re.compile(rf"""(?:\bimport\s*\(\s*|\bfrom\s+|\bimport\s+)[\"']{_REMOTE}""")
-_CSS_REMOTE = re.compile(rf"""@import\s+(?:url\()?\s*[\"']?{_REMOTE}|url\(\s*[\"']?{_REMOTE}""",
-                         re.IGNORECASE)
-
-
-def remote_references(html: str) -> list[str]:
-    """Every place where ``html`` would fetch something from the network.
-
-    Script ``src``, link ``href`` (stylesheets, icons, preloads), inline scripts importing a
-    remote module, and CSS ``@import``/``url()`` of a remote address. Plain ``<a href>`` links
-    and URLs inside CSS comments are not fetches and are not reported.
-    """
-    found = [m.group(0)[:160] for m in _SCRIPT_SRC.finditer(html)]
-    found += [m.group(0)[:160] for m in _LINK_HREF.finditer(html)]
-    for m in _SCRIPT_BLOCK.finditer(html):
-        if _JS_REMOTE_IMPORT.search(m.group(2)):
-            found.append(m.group(0)[:160])
-    css = re.sub(r"/\*.*?\*/", "", "".join(re.findall(r"<style\b[^>]*>(.*?)</style\s*>", html,
-                                                       flags=re.IGNORECASE | re.DOTALL)),
-                 flags=re.DOTALL)
-    found += [m.group(0) for m in _CSS_REMOTE.finditer(css)]
-    return found
-
-
-def strip_remote_resources(html: str) -> str:
-    """Remove every network fetch listed by :func:`remote_references` from ``html``."""
-    html = _SCRIPT_SRC.sub("", html)
-    html = _LINK_HREF.sub("", html)
-    html = _SCRIPT_BLOCK.sub(lambda m: "" if _JS_REMOTE_IMPORT.search(m.group(2)) else m.group(0), html)
-
-    def _clean_style(m: re.Match[str]) -> str:
-        body = re.sub(rf"@import\s+(?:url\()?\s*[\"']?{_REMOTE}[^;]*;", "", m.group(2), flags=re.IGNORECASE)
-        body = re.sub(rf"url\(\s*[\"']?{_REMOTE}[^)]*\)", "none", body, flags=re.IGNORECASE)
-        return f"<style{m.group(1)}>{body}</style>"
-
-    return re.sub(r"<style\b([^>]*)>(.*?)</style\s*>", _clean_style, html, flags=re.IGNORECASE | re.DOTALL)
-
-
-def notebook_to_html(
-    notebook: str | Path | Any,
-    html_path: str | Path,
-    *,
-    exclude_input: bool = False,
-    title: str | None = None,
-) -> Path:
-    """Export a notebook (path or ``NotebookNode``) to a self-contained HTML file.
-
-    Parameters
-    ----------
-    notebook : path or NotebookNode
-        Executed notebook.
-    html_path : path
-        Destination ``.html``.
-    exclude_input : bool, default False
-        Hide code cells (share-safe reports for managers); outputs and markdown stay.
-    title : str, optional
-        HTML ``<title>``; the notebook file name by default.
-    """
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    nb = nbformat.read(str(notebook), as_version=4) if isinstance(notebook, (str, Path)) else notebook
-    exporter = HTMLExporter(template_name="lab", embed_images=True, exclude_input=exclude_input,
-                            exclude_input_prompt=exclude_input, exclude_output_prompt=exclude_input)
-    resources = {"metadata": {"name": title or Path(str(html_path)).stem}}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = strip_remote_resources(body)
-    out = Path(html_path)
-    out.write_text(body, encoding="utf-8")
-    return out
-
-
-# ----------------------------------------------------------------------------------------------
 # index.html
 _CSS = """
 body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",Helvetica,Arial,sans-serif;
@@ -257,21 +172,3 @@ finished {_e(run.get('finished') or '–')} · {_e(_fmt(run.get('duration_s')))}
 <p class="sub">Machine-readable record: <a href="run.json">run.json</a>.</p>
 </body></html>
 """
-
-
-def _first_line(text: str) -> str:
-    for line in str(text).splitlines():
-        if line.strip():
-            return line.strip()[:300]
-    return ""
-
-
-def summarize_error(ename: str, evalue: str, cell_index: int | None,
-                    execution_count: int | None = None) -> dict[str, Any]:
-    """Small JSON-able description of a notebook failure (for run.json and index.html).
-
-    ``cell_index`` counts cells of the executed notebook (0-based, before the error banner is
-    inserted); ``execution_count`` is the ``In [n]`` shown beside the failing cell.
-    """
-    return {"ename": ename, "first_line": _first_line(evalue) or ename, "cell_index": cell_index,
-            "execution_count": execution_count}
