@@ -25,10 +25,17 @@ from bankcrm_research.reporting.outputs import (
     show_table,
 )
 from bankcrm_research.reporting.plotting import setup_plotting
-from bankcrm_research.reporting.tables import round_for_display, to_publication_table
+from bankcrm_research.reporting.tables import (
+    STARS,
+    regression_table,
+    render_regression_table,
+    round_for_display,
+    to_publication_table,
+)
 
 __all__ = [
     "LANGS",
+    "STARS",
     "ShareSafeWarning",
     "current_lang",
     "is_row_level",
@@ -38,6 +45,8 @@ __all__ = [
     "output_dir",
     "read_metrics",
     "record_metric",
+    "regression_table",
+    "render_regression_table",
     "round_for_display",
     "save_figure",
     "save_table",

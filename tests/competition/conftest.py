@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from bankcrm_research.competition.simulate import simulate_bank_panel
+from bankcrm_research.simulate.panels import simulate_bank_panel
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from bankcrm_research.competition.event_study import (
     placebo_did,
     staggered_did,
 )
-from bankcrm_research.competition.simulate import simulate_bank_panel, simulate_staggered_panel
+from bankcrm_research.simulate.panels import simulate_bank_panel, simulate_staggered_panel
 
 CONTROLS = ["log_assets", "if_index_100"]
 
