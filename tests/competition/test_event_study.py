@@ -29,6 +29,8 @@ def test_event_study_recovers_dynamic_effects(sim_panel):
     covered = [est.loc[int(y), "ci_low"] <= v <= est.loc[int(y), "ci_high"] for y, v in planted.items()]
     assert np.mean(covered) >= 0.8  # 15 coefficients at 95 %: a couple may miss by chance
     assert es.pretrend.iloc[0]["df_num"] == 4 and es.pretrend.iloc[0]["p_value"] > 0.05
+    assert len(es.notes) == 1 and es.notes[0].startswith("Pre-trend test (all leads zero): joint F(4, 149)")
+    assert es.summary().equals(tab)
 
 
 def test_pretrend_test_rejects_when_a_pretrend_is_planted():
