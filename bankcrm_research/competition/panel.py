@@ -35,10 +35,6 @@ __all__ = [
     "effects_by_group",
     "quadratic_effect",
     "hausman_test",
-    "wild_cluster_bootstrap",
-    "bootstrap_design",
-    "winsorize",
-    "add_lags",
 ]
 
 PanelModelName = Literal["pooled_ols", "bank_fe", "twoway_fe", "random_effects"]
