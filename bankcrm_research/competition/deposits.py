@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from bankcrm_research.common.results import ResultMixin
 from bankcrm_research.data.validate import (
     DataWarning,
     require_choice,
@@ -192,7 +193,7 @@ def _endog(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class VARResult:
+class VARResult(ResultMixin):
     """A fitted VAR with Granger tests, impulse responses and variance decompositions.
 
     Attributes
@@ -227,6 +228,16 @@ class VARResult:
     def summary(self) -> pd.DataFrame:
         """The Granger-causality table."""
         return self.granger.copy()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """A warning sentence when the fitted VAR is not stable; empty otherwise."""
+        if self.is_stable:
+            return ()
+        return (
+            f"The VAR({self.lags}) is not stable (a root of the companion matrix lies on or outside the unit "
+            f"circle): impulse responses do not die out; difference the series or use fewer lags.",
+        )
 
     def plot(self, ax: Any = None, *, impulse: str | None = None, response: str | None = None) -> Any:
         """Impulse response of ``response`` to a one-s.d. ``impulse`` shock with its CI band."""

@@ -27,7 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bankcrm_research.competition.panel import PANEL_COLUMNS, _check_collinear, _feols, _prepare, _tidy_fit
+from bankcrm_research.common.results import ResultMixin
+from bankcrm_research.competition import _fixest as fx
+from bankcrm_research.competition._fixest import PANEL_COLUMNS
 from bankcrm_research.data.validate import DataWarning, require_choice, require_columns, warn_dropped
 
 __all__ = ["EventStudyResult", "event_study", "did_estimate", "placebo_did", "staggered_did", "adoption_cohorts"]
@@ -63,7 +65,7 @@ def _warn_time_varying(df: pd.DataFrame, entity: str, exposure: str) -> None:
 
 
 @dataclass(frozen=True)
-class EventStudyResult:
+class EventStudyResult(ResultMixin):
     """Dynamic exposure effects relative to ``ref_year``.
 
     Attributes
@@ -89,11 +91,17 @@ class EventStudyResult:
         return self.table.copy()
 
     def summary(self) -> pd.DataFrame:
-        """Coefficients and the pre-trend test in one table."""
+        """Year-by-year coefficients (the pre-trend test is in :attr:`pretrend` and :attr:`notes`)."""
+        return self.table.copy()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The pre-trend test in words."""
         pre = self.pretrend.iloc[0]
-        out = self.table.copy()
-        out.attrs["pretrend"] = f"joint F({pre['df_num']:.0f}, {pre['df_denom']:.0f}) = {pre['statistic']:.3f}, p = {pre['p_value']:.3g}"
-        return out
+        return (
+            f"Pre-trend test (all leads zero): joint F({pre['df_num']:.0f}, {pre['df_denom']:.0f}) = "
+            f"{pre['statistic']:.3f}, p = {pre['p_value']:.3g}.",
+        )
 
     def plot(self, ax: Any = None, *, label: str | None = None) -> Any:
         """Coefficients with CIs by year; dashed line at the shock, the reference year marked."""
@@ -158,7 +166,7 @@ def event_study(
     CRV1 ``V`` (the fixest convention for clustered Wald tests).
     """
     cluster = cluster or entity
-    df = _prepare(
+    df = fx.prepare_panel(
         data, needed=[outcome, exposure, *controls], entity=entity, time=time, cluster=cluster,
         numeric=[outcome, exposure, *controls],
     )
@@ -166,33 +174,32 @@ def event_study(
     _warn_time_varying(df, entity, exposure)
     df[time] = df[time].astype(int)
     rhs = " + ".join([f"i({time}, {exposure}, ref={ref_year})", *controls])
-    fit = _feols(f"{outcome} ~ {rhs} | {entity} + {time}", df, cluster)
-    _check_collinear(fit, [exposure, *controls], "event_study")
-    tab = _tidy_fit(fit, outcome=outcome, model="event_study", alpha=alpha)
+    fit = fx.feols(f"{outcome} ~ {rhs} | {entity} + {time}", df, cluster)
+    fx.check_collinear(fit, [exposure, *controls], "event_study")
+    tab = fx.tidy_fit(fit, outcome=outcome, model="event_study", alpha=alpha)
     pat = re.compile(rf"^{re.escape(time)}::(-?\d+)(?:\.0)?:{re.escape(exposure)}$")
     yrs = tab["term"].map(lambda s: int(m.group(1)) if (m := pat.match(s)) else None)
     tab = tab[yrs.notna()].assign(year=yrs[yrs.notna()].astype(int))
     ref = {
         "outcome": outcome, "year": ref_year, "estimate": 0.0, "std_error": 0.0, "ci_low": 0.0, "ci_high": 0.0,
-        "p_value": np.nan, "n_obs": int(fit._N),
+        "p_value": np.nan, "n_obs": fx.n_obs(fit),
     }
     table = pd.concat([tab, pd.DataFrame([ref])], ignore_index=True).sort_values("year").reset_index(drop=True)
     table["rel_year"] = table["year"] - shock_year
     table["is_reference"] = table["year"] == ref_year
     table = table[EVENT_COLUMNS]
 
-    names = [str(c) for c in fit._coefnames]
+    names = fx.coef_names(fit)
     lead_terms = [t for t, y in zip(tab["term"], tab["year"], strict=True) if y < ref_year]
     if lead_terms:
         R = np.zeros((len(lead_terms), len(names)))
         for r, term in enumerate(lead_terms):
             R[r, names.index(term)] = 1.0
-        Rb = R @ fit._beta_hat
-        F = float(Rb @ np.linalg.solve(R @ fit._vcov @ R.T, Rb) / len(lead_terms))
-        df_denom = float(fit._df_t)
+        F = fx.wald_f(fit, R)
+        df_denom = fx.df_t(fit)
         p = float(stats.f.sf(F, len(lead_terms), df_denom))
     else:
-        F, df_denom, p = np.nan, float(fit._df_t), np.nan
+        F, df_denom, p = np.nan, fx.df_t(fit), np.nan
     pretrend = pd.DataFrame(
         [{"outcome": outcome, "test": "joint_leads_zero", "statistic": F, "df_num": len(lead_terms), "df_denom": df_denom, "p_value": p}]
     )
@@ -223,16 +230,16 @@ def did_estimate(
     post-shock effect of moving exposure from 0 to 1. CRV1 errors by ``cluster``.
     """
     cluster = cluster or entity
-    df = _prepare(
+    df = fx.prepare_panel(
         data, needed=[outcome, exposure, *controls], entity=entity, time=time, cluster=cluster,
         numeric=[outcome, exposure, *controls],
     )
     _check_years(df, time, int(df[time].min()), shock_year)
     _warn_time_varying(df, entity, exposure)
     df["exposure_x_post"] = df[exposure] * (df[time] >= shock_year)
-    fit = _feols(f"{outcome} ~ {' + '.join(['exposure_x_post', *controls])} | {entity} + {time}", df, cluster)
-    _check_collinear(fit, ["exposure_x_post", *controls], model)
-    tab = _tidy_fit(fit, outcome=outcome, model=model, alpha=alpha)
+    fit = fx.feols(f"{outcome} ~ {' + '.join(['exposure_x_post', *controls])} | {entity} + {time}", df, cluster)
+    fx.check_collinear(fit, ["exposure_x_post", *controls], model)
+    tab = fx.tidy_fit(fit, outcome=outcome, model=model, alpha=alpha)
     return tab[tab["term"] == "exposure_x_post"][PANEL_COLUMNS].reset_index(drop=True)
 
 
@@ -309,7 +316,7 @@ def staggered_did(
     """
     require_choice(method, ["did2s"], param="method")
     cluster = cluster or entity
-    df = _prepare(data, needed=[outcome, cohort], entity=entity, time=time, cluster=cluster, numeric=[outcome])
+    df = fx.prepare_panel(data, needed=[outcome, cohort], entity=entity, time=time, cluster=cluster, numeric=[outcome])
     df[cohort] = pd.to_numeric(df[cohort], errors="coerce").fillna(0)
     if (df[cohort] == 0).sum() == 0 and df[cohort].nunique() < 2:
         raise ValueError(
@@ -334,30 +341,25 @@ def staggered_did(
         df = df[~few].copy()
         warn_dropped(n0 - len(df), n0, f"of {entity} values with fewer than two pre-adoption rows (cannot impute)")
     df["rel"] = np.where(df[cohort] > 0, df[time] - df[cohort], -1000.0).astype(float)
-    import pyfixest as pf
-
     q = stats.norm.ppf(1 - alpha / 2)
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        m = pf.did2s(df, yname=outcome, first_stage=f"~ 0 | {entity} + {time}", second_stage="~ treated",
+        m = fx.did2s(df, outcome=outcome, fixed_effects=f"{entity} + {time}", second_stage="~ treated",
                      treatment="treated", cluster=cluster)
-        t = m.tidy().loc["treated"]
-        rows.append({"model": "did2s", "term": "att", "estimate": t["Estimate"], "std_error": t["Std. Error"],
-                     "p_value": t["Pr(>|t|)"], "n_obs": int(m._N), "rel_year": np.nan})
+        t = fx.coefficients(m).loc["treated"]
+        rows.append({"model": "did2s", "term": "att", **t, "n_obs": fx.n_obs(m), "rel_year": np.nan})
         if dynamic:
-            md = pf.did2s(df, yname=outcome, first_stage=f"~ 0 | {entity} + {time}",
+            md = fx.did2s(df, outcome=outcome, fixed_effects=f"{entity} + {time}",
                           second_stage="~ i(rel, ref=-1.0)", treatment="treated", cluster=cluster)
-            for name, r in md.tidy().iterrows():
+            for name, r in fx.coefficients(md).iterrows():
                 e = float(str(name).split("::")[1])
                 if e == -1000.0:  # never-treated bucket, not an event time
                     continue
-                rows.append({"model": "did2s", "term": f"rel_{int(e)}", "estimate": r["Estimate"],
-                             "std_error": r["Std. Error"], "p_value": r["Pr(>|t|)"], "n_obs": int(md._N), "rel_year": e})
-        tw = pf.feols(f"{outcome} ~ treated | {entity} + {time}", data=df, vcov={"CRV1": cluster})
-        t = tw.tidy().loc["treated"]
-        rows.append({"model": "static_twfe", "term": "att", "estimate": t["Estimate"], "std_error": t["Std. Error"],
-                     "p_value": t["Pr(>|t|)"], "n_obs": int(tw._N), "rel_year": np.nan})
+                rows.append({"model": "did2s", "term": f"rel_{int(e)}", **r, "n_obs": fx.n_obs(md), "rel_year": e})
+        tw = fx.feols_default(f"{outcome} ~ treated | {entity} + {time}", df, cluster)
+        t = fx.coefficients(tw).loc["treated"]
+        rows.append({"model": "static_twfe", "term": "att", **t, "n_obs": fx.n_obs(tw), "rel_year": np.nan})
     out = pd.DataFrame(rows)
     out["outcome"] = outcome
     # did2s reports normal-based inference; use the same for the static row for comparability

@@ -26,10 +26,17 @@ from bankcrm_research.reporting.outputs import (
 )
 from bankcrm_research.reporting.plotting import setup_plotting
 from bankcrm_research.reporting.sections import auto_choices, record_choice, skip_section, skipped_sections
-from bankcrm_research.reporting.tables import round_for_display, to_publication_table
+from bankcrm_research.reporting.tables import (
+    STARS,
+    regression_table,
+    render_regression_table,
+    round_for_display,
+    to_publication_table,
+)
 
 __all__ = [
     "LANGS",
+    "STARS",
     "auto_choices",
     "record_choice",
     "skip_section",
@@ -43,6 +50,8 @@ __all__ = [
     "output_dir",
     "read_metrics",
     "record_metric",
+    "regression_table",
+    "render_regression_table",
     "round_for_display",
     "save_figure",
     "save_table",

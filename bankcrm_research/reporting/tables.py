@@ -1,18 +1,24 @@
-"""Publication tables: one DataFrame rendered to HTML, LaTeX, Markdown or CSV text.
+"""Publication tables: one DataFrame rendered to HTML, LaTeX, Markdown or CSV text, and the
+economics-journal regression table (one column per model, stars, N, R², fixed-effect rows).
 
 Numbers are rounded only here, for display; the CSV written by ``save_table`` keeps full
-precision (``tidy()`` is the single source of numbers).
+precision (``tidy()`` is the single source of numbers). The regression table is built from plain
+tidy DataFrames (coefficients and model statistics), so this module knows no analysis package.
 """
 
 from __future__ import annotations
 
+import html as _html
+import re
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from bankcrm_research.reporting.labels import label
 
-__all__ = ["to_publication_table", "round_for_display"]
+__all__ = ["to_publication_table", "round_for_display", "regression_table", "render_regression_table", "STARS"]
 
 TableFormat = Literal["html", "latex", "markdown", "csv"]
 
@@ -89,3 +95,119 @@ def to_publication_table(
     raise ValueError(
         f"The 'fmt' parameter must be one of ['html', 'latex', 'markdown', 'csv']. Got {fmt!r} instead."
     )
+
+
+# --------------------------------------------------------------------------- regression tables
+STARS: tuple[tuple[float, str], ...] = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
+
+
+def _stars(p: float) -> str:
+    if not np.isfinite(p):
+        return ""
+    for cut, mark in STARS:
+        if p < cut:
+            return mark
+    return ""
+
+
+def regression_table(
+    coefficients: pd.DataFrame,
+    stats: pd.DataFrame,
+    *,
+    outcome: str | None = None,
+    terms: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    digits: int = 4,
+) -> pd.DataFrame:
+    """Journal-style regression table (strings): coefficient with stars, standard error beneath.
+
+    Layout as in economics journals and pyfixest's ``etable``.
+
+    Parameters
+    ----------
+    coefficients : DataFrame
+        Tidy coefficients with columns ``outcome, model, term, estimate, std_error, p_value``
+        (e.g. ``PanelResult.tidy()``).
+    stats : DataFrame
+        One row per (outcome, model) with ``outcome, model, n_obs, r2, r2_within, entity_fe,
+        time_fe, vcov`` (e.g. ``PanelResult.stats``).
+    outcome : str, optional
+        Which outcome; the first one when None (one table per outcome).
+    terms : sequence of str, optional
+        Terms to show, in order; all but the intercept when None.
+    labels : mapping, optional
+        Display names for terms and models (e.g. from :func:`bankcrm_research.reporting.label_map`).
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    DataFrame
+        Index: row labels (term, ``<term> (se)`` with the standard error, then ``N``, ``R²``,
+        ``Within R²``, ``Bank FE``, ``Year FE``, ``SE``); columns: models.
+    """
+    labels = dict(labels or {})
+    tab = coefficients
+    outcome = outcome or str(tab["outcome"].iloc[0])
+    tab = tab[tab["outcome"] == outcome]
+    stats_ = stats[stats["outcome"] == outcome].set_index("model")
+    models = list(dict.fromkeys(tab["model"]))
+    if terms is None:
+        terms = [t for t in dict.fromkeys(tab["term"]) if t != "Intercept"]
+    rows: dict[str, list[str]] = {}
+    for term in terms:
+        est_row, se_row = [], []
+        for m in models:
+            r = tab[(tab["model"] == m) & (tab["term"] == term)]
+            if r.empty:
+                est_row.append("")
+                se_row.append("")
+                continue
+            r = r.iloc[0]
+            est_row.append(f"{r['estimate']:.{digits}f}{_stars(r['p_value'])}")
+            se_row.append(f"({r['std_error']:.{digits}f})")
+        rows[labels.get(term, term)] = est_row
+        rows[f"{labels.get(term, term)} (se)"] = se_row
+    rows["N"] = [f"{int(stats_.loc[m, 'n_obs']):,}" for m in models]
+    rows["R²"] = [f"{stats_.loc[m, 'r2']:.3f}" for m in models]
+    rows["Within R²"] = [
+        "" if not np.isfinite(stats_.loc[m, "r2_within"]) else f"{stats_.loc[m, 'r2_within']:.3f}" for m in models
+    ]
+    rows["Bank FE"] = ["Yes" if stats_.loc[m, "entity_fe"] else "No" for m in models]
+    rows["Year FE"] = ["Yes" if stats_.loc[m, "time_fe"] else "No" for m in models]
+    rows["SE"] = [str(stats_.loc[m, "vcov"]) for m in models]
+    out = pd.DataFrame(rows, index=[labels.get(m, m) for m in models]).T
+    out.index.name = labels.get(outcome, outcome)
+    return out
+
+
+def _display_index(df: pd.DataFrame) -> list[str]:
+    # the "(se)" rows are shown without a label, as in journal tables
+    return ["" if str(i).endswith(" (se)") else str(i) for i in df.index]
+
+
+def render_regression_table(
+    table: pd.DataFrame, fmt: Literal["html", "latex"] = "html", *, notes: str | Sequence[str] = ""
+) -> str:
+    """Render :func:`regression_table` output with its notes and the star legend.
+
+    ``html`` is a self-contained ``<table>``; ``latex`` a plain-ASCII ``tabular`` (booktabs rules,
+    stars as superscripts, compiles with pdflatex). ``notes`` (a string or sentences, joined with
+    spaces) go under the table.
+    """
+    note_text = notes if isinstance(notes, str) else " ".join(notes)
+    df = table.copy()
+    df.index = _display_index(df)
+    if fmt == "html":
+        body = df.to_html(escape=True, border=0, classes="regression-table")
+        star_note = "; ".join(f"{m} p &lt; {c:g}" for c, m in STARS)
+        return f"{body}\n<p class=\"table-notes\">{_html.escape(note_text)} {star_note}.</p>"
+    if fmt == "latex":
+        tex = df.to_latex(escape=True, column_format="l" + "c" * df.shape[1])
+        # plain-ASCII LaTeX (compiles with pdflatex): stars as superscripts, R² as math
+        tex = re.sub(r"(\d)(\*{1,3})", lambda m: f"{m.group(1)}$^{{{m.group(2)}}}$", tex)
+        tex = tex.replace("R²", "$R^2$")
+        star_note = "; ".join(f"$^{{{m}}}$ $p<{c:g}$" for c, m in STARS)
+        note = note_text.replace("%", r"\%").replace("_", r"\_").replace("·", r"$\cdot$")
+        return tex + f"% Notes: {note} {star_note}.\n"
+    raise ValueError(f"The 'fmt' parameter must be one of ['html', 'latex']. Got {fmt!r} instead.")

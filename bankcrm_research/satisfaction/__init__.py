@@ -12,8 +12,10 @@ The model is data (:class:`SurveyModel`); the workflow is::
     ipma(pls, prep, target="CUSA"); key_drivers(prep, drivers=..., outcome_items=...)
 """
 
-from bankcrm_research.satisfaction.drivers import IPMAResult, ipma, key_drivers, multigroup_paths, relative_weights
+from bankcrm_research.satisfaction.drivers import key_drivers, relative_weights
 from bankcrm_research.satisfaction.index import index_scores, satisfaction_index
+from bankcrm_research.satisfaction.ipma import IPMAResult, ipma
+from bankcrm_research.satisfaction.multigroup import multigroup_paths
 from bankcrm_research.satisfaction.pls import PLSSEM, PLSResult
 from bankcrm_research.satisfaction.reliability import composite_reliability, cronbach_alpha, reliability_table
 from bankcrm_research.satisfaction.sem import CBSEM, CBSEMResult, ImproperSolutionWarning, SEMEstimationError

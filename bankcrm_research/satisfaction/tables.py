@@ -1,4 +1,5 @@
-"""Report tables that put the estimators side by side, and the truth-beside-estimate rows.
+"""Report tables that put the estimators side by side (the truth-beside-estimate rows are in
+:mod:`.truth`).
 
 Used by notebook ``03_satisfaction_drivers`` (notebooks hold no function definitions).
 """
@@ -6,7 +7,6 @@ Used by notebook ``03_satisfaction_drivers`` (notebooks hold no function definit
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pandas as pd
 
@@ -14,7 +14,7 @@ from bankcrm_research.satisfaction.pls import PLSResult
 from bankcrm_research.satisfaction.sem import CBSEMResult
 from bankcrm_research.satisfaction.spec import SurveyModel
 
-__all__ = ["loadings_table", "paths_table", "truth_rows", "driver_groups", "interpret_fit"]
+__all__ = ["loadings_table", "paths_table", "driver_groups", "interpret_fit"]
 
 _COLS = ["method", "estimate", "se", "ci_low", "ci_high", "p_value"]
 
@@ -64,52 +64,6 @@ def driver_groups(model: SurveyModel, index_construct: str, drivers: Mapping[str
             f"{len(ante)} ({ante}); pass drivers={{'attribute': [items], ...}} with 2+ attributes"
         )
     return {c: list(model.measurement[c]) for c in ante}
-
-
-def truth_rows(
-    truth: Mapping[str, Any],
-    *,
-    cfa: CBSEMResult,
-    sem: CBSEMResult,
-    drivers: pd.DataFrame | None = None,
-) -> list[dict[str, Any]]:
-    """Rows for :func:`bankcrm_research.data.truth.truth_vs_estimate` from the ``satisfaction`` truth block.
-
-    Loadings (``satisfaction.loadings.<item>``, population standardised loadings of the 7-point
-    items) against the CFA's standardised loadings; paths (``satisfaction.paths.<from>-><to>``)
-    against the SEM's; and, when given, the key-driver standardised weights against
-    ``satisfaction.driver_weights.<attribute>`` and relative-weight shares against
-    ``satisfaction.driver_importance_observed.relative_weight_share.<attribute>``.
-    """
-    sat = truth["satisfaction"]
-    rows: list[dict[str, Any]] = []
-    load = cfa.loadings.set_index("item")
-    for item, value in sat.get("loadings", {}).items():
-        if item in load.index:
-            r = load.loc[item]
-            rows.append(dict(quantity=f"satisfaction.loadings.{item}", truth=value, estimate=r["estimate"],
-                             ci_low=r["ci_low"], ci_high=r["ci_high"]))
-    paths = sem.paths.set_index(["from", "to"])
-    for key, value in sat.get("paths", {}).items():
-        a, b = key.split("->")
-        if (a, b) in paths.index:
-            r = paths.loc[(a, b)]
-            rows.append(dict(quantity=f"satisfaction.paths.{key}", truth=value, estimate=r["estimate"],
-                             ci_low=r["ci_low"], ci_high=r["ci_high"]))
-    if drivers is not None:
-        d = drivers.set_index("driver")
-        for attr, value in sat.get("driver_weights", {}).items():
-            if attr in d.index:
-                rows.append(dict(quantity=f"satisfaction.driver_weights.{attr}", truth=value,
-                                 estimate=d.loc[attr, "std_beta"], ci_low=d.loc[attr, "beta_ci_low"],
-                                 ci_high=d.loc[attr, "beta_ci_high"]))
-        shares = sat.get("driver_importance_observed", {}).get("relative_weight_share", {})
-        for attr, value in shares.items():
-            if attr in d.index:
-                rows.append(dict(quantity=f"satisfaction.driver_importance_observed.relative_weight_share.{attr}",
-                                 truth=value, estimate=d.loc[attr, "share"], ci_low=d.loc[attr, "ci_low"],
-                                 ci_high=d.loc[attr, "ci_high"]))
-    return rows
 
 
 def interpret_fit(result: CBSEMResult) -> str:

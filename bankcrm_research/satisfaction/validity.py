@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from factor_analyzer import FactorAnalyzer
 
+from bankcrm_research.common.results import ResultMixin
 from bankcrm_research.common.factor import kmo_bartlett_stats
 from bankcrm_research.data.validate import require_columns, require_dataframe, require_positive_int
 
@@ -299,7 +300,7 @@ def parallel_analysis(
 
 
 @dataclass(frozen=True)
-class EFAResult:
+class EFAResult(ResultMixin):
     """Exploratory factor analysis: loadings, communalities and the parallel-analysis table."""
 
     loadings: pd.DataFrame  # item x factor

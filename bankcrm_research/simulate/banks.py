@@ -167,10 +167,14 @@ def simulate_indicators(ss: np.random.SeedSequence) -> tuple[pd.DataFrame, dict[
     return frame, info
 
 
-def simulate_bank_panel(
+def simulate_world_bank_panel(
     ss: np.random.SeedSequence, indicators: pd.DataFrame, development: dict[str, float], n_banks: int = 150
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Bank × year panel driven by the province index (see module docstring)."""
+    """The world's bank × year panel driven by the province index (see module docstring).
+
+    Builds the bundled ``bank_panel`` table; the small test panels of the competition tests are
+    :func:`bankcrm_research.simulate.panels.simulate_bank_panel`.
+    """
     rng = sub_rngs(ss, ("banks", "balance", "other"))
     counts = _bank_counts(n_banks)
     province_names = [p[0] for p in PROVINCES]

@@ -88,7 +88,7 @@ class _Core:
 def _core(seed: int, n_customers: int, n_banks: int, n_respondents: int, population_draw: int) -> _Core:
     streams = spawn_streams(seed)
     indicators, ind_info = banks.simulate_indicators(streams["internet_finance_indicators"])
-    panel, panel_info = banks.simulate_bank_panel(
+    panel, panel_info = banks.simulate_world_bank_panel(
         streams["bank_panel"], indicators, ind_info["development"], n_banks=n_banks
     )
     macro, macro_info = banks.simulate_macro(streams["macro_monthly"])

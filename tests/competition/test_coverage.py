@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from bankcrm_research.competition.panel import fit_panel_models
-from bankcrm_research.competition.simulate import BANK_TYPES, simulate_bank_panel
+from bankcrm_research.data.schemas import BANK_TYPES
+from bankcrm_research.simulate.panels import simulate_bank_panel
 
 N_PANELS = 1000  # Monte Carlo se of a 0.95 coverage: 0.007, so [0.92, 0.97] is about ±3 se
 

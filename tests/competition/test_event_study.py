@@ -12,7 +12,7 @@ from bankcrm_research.competition.event_study import (
     placebo_did,
     staggered_did,
 )
-from bankcrm_research.competition.simulate import simulate_bank_panel, simulate_staggered_panel
+from bankcrm_research.simulate.panels import simulate_bank_panel, simulate_staggered_panel
 
 CONTROLS = ["log_assets", "if_index_100"]
 
@@ -29,6 +29,8 @@ def test_event_study_recovers_dynamic_effects(sim_panel):
     covered = [est.loc[int(y), "ci_low"] <= v <= est.loc[int(y), "ci_high"] for y, v in planted.items()]
     assert np.mean(covered) >= 0.8  # 15 coefficients at 95 %: a couple may miss by chance
     assert es.pretrend.iloc[0]["df_num"] == 4 and es.pretrend.iloc[0]["p_value"] > 0.05
+    assert len(es.notes) == 1 and es.notes[0].startswith("Pre-trend test (all leads zero): joint F(4, 149)")
+    assert es.summary().equals(tab)
 
 
 def test_pretrend_test_rejects_when_a_pretrend_is_planted():

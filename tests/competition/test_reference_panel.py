@@ -123,7 +123,7 @@ def test_wild_cluster_bootstrap_matches_bruteforce_enumeration(grunfeld, model):
     """Reference: tests/reference/competition/ref_wild_bootstrap.py (all 2^10 Rademacher draws,
     full refit with fixed-effect dummies per draw). Our WCR must give the same exact p-value
     (atol 1e-12); pyfixest+wildboottest 0.3.2 agrees up to the two exact ties (|Δp| ≤ 2/1024)."""
-    from bankcrm_research.competition.panel import bootstrap_design, wild_cluster_bootstrap
+    from bankcrm_research.competition.wild_bootstrap import bootstrap_design, wild_cluster_bootstrap
 
     ref = pd.read_csv(REF / "grunfeld_wild_bootstrap.csv")
     ref = ref[ref["model"] == model].set_index("term")

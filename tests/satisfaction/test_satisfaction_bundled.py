@@ -28,7 +28,7 @@ from bankcrm_research.satisfaction import (
     prepare_survey,
     reliability_table,
 )
-from bankcrm_research.satisfaction.tables import truth_rows
+from bankcrm_research.satisfaction.truth import satisfaction_truth_rows
 from bankcrm_research.data.truth import load_truth, truth_vs_estimate
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "satisfaction"
@@ -150,7 +150,7 @@ def test_planted_truth_recovered(prep, fits):  # noqa: ANN001
     procedure itself is checked over 40 fresh samples in ``test_driver_ci_coverage`` (slow)."""
     cfa, sem = fits
     kd = key_drivers(prep, drivers=DRIVERS, outcome_items=["CUSA1", "CUSA2", "CUSA3"], bootstrap_reps=300)
-    tve = truth_vs_estimate(truth_rows(load_truth(), cfa=cfa, sem=sem, drivers=kd))
+    tve = truth_vs_estimate(satisfaction_truth_rows(load_truth(), cfa=cfa, sem=sem, drivers=kd))
     kind = tve["quantity"].str.split(".").str[1]
     assert (kind == "loadings").sum() == 26 and (kind == "paths").sum() == 9
     assert (~tve.loc[kind == "loadings", "covered"]).sum() <= 3, tve[~tve["covered"]]
@@ -167,7 +167,7 @@ def test_planted_truth_recovered(prep, fits):  # noqa: ANN001
 
 def test_pls_on_bundled_survey_is_admissible(prep):  # noqa: ANN001
     res = PLSSEM(ACSI_BANK_MODEL, consistent=True, bootstrap_reps=100, seed=1).fit(prep)
-    assert not res.warnings
+    assert not res.notes
     paths = res.term("path").set_index(["from", "to"])
     truth = load_truth()["satisfaction"]["paths"]
     covered = sum(paths.loc[tuple(k.split("->")), "ci_low"] <= v <= paths.loc[tuple(k.split("->")), "ci_high"]

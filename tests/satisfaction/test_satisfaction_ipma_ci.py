@@ -18,7 +18,7 @@ from satisfaction_sim import acsi_test_model  # noqa: E402
 
 from bankcrm_research.data.paths import data_dir  # noqa: E402
 from bankcrm_research.satisfaction import ACSI_BANK_MODEL  # noqa: E402
-from bankcrm_research.satisfaction.drivers import IPMA_CI_COLUMNS, ipma  # noqa: E402
+from bankcrm_research.satisfaction.ipma import IPMA_CI_COLUMNS, ipma  # noqa: E402
 from bankcrm_research.satisfaction.pls import PLSSEM  # noqa: E402
 from bankcrm_research.satisfaction.spec import prepare_survey  # noqa: E402
 from bankcrm_research.data.truth import get_truth, load_truth  # noqa: E402
@@ -98,7 +98,7 @@ def test_attribute_items_must_be_ipma_indicators(setup):  # noqa: ANN001
 
 @pytest.mark.parametrize(("lang", "name"), [("en", "Credit-approval speed"), ("zh", "审批速度")])
 def test_attribute_plot_uses_labels_and_whiskers(lang, name):  # noqa: ANN001
-    from bankcrm_research.satisfaction.drivers import IPMAResult
+    from bankcrm_research.satisfaction.ipma import IPMAResult
 
     attrs = pd.DataFrame({"target": "CUSA", "attribute": ["speed", "rm"], "items": ["PERQ1", "PERQ7"],
                           "constructs": "PERQ", "importance": [0.15, 0.1], "performance": [60.0, 70.0],

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from bankcrm_research.satisfaction.drivers import IPMAResult  # noqa: E402
+from bankcrm_research.satisfaction.ipma import IPMAResult  # noqa: E402
 
 
 @pytest.fixture

@@ -116,7 +116,9 @@ def test_mobi_sem_is_flagged_improper(sem, cfa):  # noqa: ANN001
     assert "std_path_beyond_1" in kinds
     assert "discriminant_validity" in kinds
     assert not sem.proper
-    assert "IMPROPER SOLUTION" in sem.summary()
+    assert "IMPROPER SOLUTION" in sem.report()
+    assert len(sem.notes) == len(sem.problems) and all(n in sem.report() for n in sem.notes)
+    assert list(sem.summary().columns[:3]) == ["term", "lhs", "rhs"] and set(sem.summary()["term"]) == {"path"}
     assert "SAT -> LOY = 3.27" in " ".join(sem.problems["explanation"])
     # CFA: the latent correlation matrix has a negative eigenvalue (QUAL-SAT r = 0.957)
     assert "latent_cov_not_pd" in set(cfa.problems["kind"])

@@ -115,4 +115,4 @@ def test_plsc_inadmissible_solution_is_explained(mobi):  # noqa: ANN001
         res = PLSSEM(ECSI_MOBI_MODEL, consistent=True, bootstrap_reps=100).fit(prep)
     text = " ".join(str(w.message) for w in rec)
     assert "inadmissible resamples" in text and "CIs are unreliable" in text
-    assert any("inadmissible resamples" in w for w in res.warnings)
+    assert any("inadmissible resamples" in w for w in res.notes)

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from satisfaction_sim import LOADINGS, PATHS, acsi_test_model, simulate_survey
 
-from bankcrm_research.satisfaction.drivers import ipma, key_drivers, multigroup_paths, relative_weights
+from bankcrm_research.satisfaction.drivers import key_drivers, relative_weights
+from bankcrm_research.satisfaction.ipma import ipma
+from bankcrm_research.satisfaction.multigroup import multigroup_paths
 from bankcrm_research.satisfaction.index import index_scores, satisfaction_index
 from bankcrm_research.satisfaction.pls import PLSSEM
 from bankcrm_research.satisfaction.sem import CBSEM

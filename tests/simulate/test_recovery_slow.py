@@ -29,7 +29,7 @@ def test_twfe_index_effects_are_unbiased_with_nominal_coverage() -> None:
     for seed in SEEDS:
         st = spawn_streams(seed)
         ind, info = banks.simulate_indicators(st["internet_finance_indicators"])
-        bp, _ = banks.simulate_bank_panel(st["bank_panel"], ind, info["development"])
+        bp, _ = banks.simulate_world_bank_panel(st["bank_panel"], ind, info["development"])
         bp["x"] = bp["if_index"] / 100
         for outcome, truth in banks.INDEX_EFFECT.items():
             tidy = pf.feols(f"{outcome} ~ x:C(bank_type) | bank_id + year", data=bp, vcov={"CRV1": "bank_id"}).tidy()

@@ -1,7 +1,8 @@
-"""A small, fast bank-year panel simulator with known effects (tests, coverage checks, benchmarks).
+"""Small, fast bank-year test panels with known effects (tests, coverage checks, benchmarks).
 
-The bundled default data come from :mod:`bankcrm_research.simulate` (the whole bank-CRM world).
-This module is deliberately smaller: one function that draws a bank × year panel with exactly the
+The bundled default data come from :func:`bankcrm_research.simulate.simulate_world` (the whole
+bank-CRM world; its bank panel is :func:`.banks.simulate_world_bank_panel`). This module is
+deliberately smaller: :func:`simulate_bank_panel` draws a bank × year panel with exactly the
 structures the competition estimators must handle, so that tests do not depend on the bundled
 files and the coverage study can draw hundreds of panels in seconds:
 
@@ -12,6 +13,9 @@ files and the coverage study can draw hundreds of panels in seconds:
 * heterogeneous index effects by bank type, a quadratic index effect on the NPL ratio;
 * a time-invariant Yu'ebao exposure whose effect starts in ``shock_year`` (optionally a planted
   pre-trend, to check that the lead test rejects).
+
+:func:`simulate_staggered_panel` draws a staggered-adoption panel with effects that grow with time
+since adoption (the case static two-way FE gets wrong). Nothing here is used to build ``data/``.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import pandas as pd
 from bankcrm_research.data.schemas import BANK_TYPES
 from bankcrm_research.data.validate import require_positive_int
 
-__all__ = ["simulate_bank_panel", "simulate_staggered_panel", "BANK_TYPES"]
+__all__ = ["simulate_bank_panel", "simulate_staggered_panel"]
 
 _TYPE_SHARES = np.array([0.04, 0.08, 0.46, 0.42])
 # effect of +100 index points on the demand-deposit share, by bank type (smaller banks lose more)
