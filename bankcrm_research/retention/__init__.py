@@ -10,4 +10,5 @@ metrics    CRM metrics written by hand where no library has them: lift, ALIFT, g
 survival   Kaplan-Meier with log-rank tests, Cox (Efron), time-varying Cox (RM turnover)
 causal     propensity scores, balance, IPW and AIPW effects of post-sale follow-up
 uplift     T- and X-learners, Qini, AUUC, uplift@k
+truth      planted truth beside the estimates of notebook 04 (simulated data)
 """

@@ -18,12 +18,19 @@ the optimum (``statsmodels.tools.numdiff.approx_hess3``), in the natural paramet
 
 The fitted models are validated in ``tests/value/test_clv.py`` against the published CDNOW
 estimates (r = 0.243, alpha = 4.414, a = 0.793, b = 2.426).
+
+One cohesive model family, kept in one module on purpose: the two likelihoods share the
+maximum-likelihood and Hessian helpers and the ``frequency, recency, T, monetary_value`` input
+contract (built by :func:`bankcrm_research.value.rfm.clv_summary`), and
+:func:`customer_lifetime_value` is defined only by combining both fitted models; the module reads
+top to bottom as the papers do (purchase model, spend model, their product).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
