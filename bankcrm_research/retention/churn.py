@@ -1,7 +1,7 @@
 """Churn models in one import (facade), and the reader of a user's customer table.
 
-A thin, documented facade: notebook 04 and user code can keep writing ``churn.validate_models(...)``.
-The code lives in
+A thin, documented facade: user code (and notebook 04's loading cell, ``churn.read_table`` and
+``churn.encode_target``) can keep writing ``churn.<name>``. The code lives in
 
 * :mod:`~bankcrm_research.retention.features` — :func:`encode_target`, :class:`FeaturePrep`,
   :func:`prepare_features` (guard rails learned on the training rows);
