@@ -21,6 +21,9 @@ def test_logit_recovers_planted_coefficients(churn_df):
     np.testing.assert_allclose(t["odds_ratio"], np.exp(t["coef"]))
     np.testing.assert_allclose(np.log(t["or_ci_high"]) - t["coef"], 1.959963984540054 * t["std_error"])
     assert "'True' -> 1" in res.prep.target_note or "True -> 1" in res.prep.target_note
+    assert len(res.notes) == 1 and res.notes[0].startswith(f"logit, n = {len(churn_df)}, events = ")
+    assert "converged = True" in res.notes[0] and res.prep.target_note in res.notes[0]
+    assert list(res.summary().columns) == ["term", "odds_ratio", "or_ci_low", "or_ci_high", "p_value"]
 
 
 @pytest.mark.slow
@@ -43,3 +46,5 @@ def test_boosting_ranks_the_planted_drivers(churn_df):
     assert imp.set_index("feature").loc["noise", "importance_mean"] < imp.set_index("feature").loc["n_products", "importance_mean"]
     p = res.predict_proba(te)
     assert p.shape == (len(te),) and 0 < p.min() and p.max() < 1
+    assert res.notes[0].startswith("HistGradientBoostingClassifier: n = 4000, events = ")
+    assert res.summary().set_index("item").loc["n_features", "value"] == 4

@@ -43,6 +43,8 @@ def test_cox_matches_r_coxph_efron(rossi_cox):
     assert rossi_cox.concordance == pytest.approx(fit["concordance"], rel=1e-9)
     assert rossi_cox.log_likelihood == pytest.approx(fit["loglik"], rel=1e-9)
     assert rossi_cox.ties == "efron"
+    assert rossi_cox.notes == (f"Cox PH (lifelines), ties = efron, n = 432, events = 114, "
+                               f"concordance = {fit['concordance']:.3f}",)
 
 
 def _phreg(rossi: pd.DataFrame, ties: str) -> pd.DataFrame:
@@ -171,6 +173,8 @@ def test_rm_turnover_hazard_ratio_is_recovered():
     res = S.TimeVaryingCox().fit(long, id_column="customer_id", event="churned",
                                  covariates=["rm_turnover", "x"], window_months=6)
     t = res.tidy().set_index("term")
+    assert res.notes[0].startswith("time-varying Cox, ties = efron, subjects = ")
+    assert res.notes[0].endswith("turnover window = 6 months")
     for term, truth in (("rm_turnover", 0.7), ("x", -0.4)):
         assert np.log(t.loc[term, "hr_ci_low"]) <= truth <= np.log(t.loc[term, "hr_ci_high"]), (term, t.loc[term])
     # ignoring the window (turnover forever) dilutes the effect towards 0

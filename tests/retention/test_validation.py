@@ -28,6 +28,9 @@ def test_validation_out_of_time_is_headline_with_cv_spread(churn_df):
                         models={"logit": ChurnLogit})
     t = v.tidy()
     assert v.headline == "out_of_time"
+    assert v.notes[0].startswith("out-of-time: train on campaign_date < ")
+    assert v.notes[1].startswith("stratified 3-fold CV (shuffled, seed 0)")
+    pd.testing.assert_frame_equal(v.summary(), t)
     assert list(t["validation"]) == ["out_of_time", "cv3"]
     assert t["headline"].tolist() == [True, False]
     cols = ["model", "validation", "auc", "pr_auc", "brier", "top_decile_lift", "alift", "base_rate"]
