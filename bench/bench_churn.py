@@ -55,7 +55,8 @@ def generate(n_rows: int, n_features: int, seed: int = 0) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bankcrm_research.retention.churn import ChurnBoosting, validate_models
+    from bankcrm_research.retention.models import ChurnBoosting
+    from bankcrm_research.retention.validation import validate_models
 
     ap = argparse.ArgumentParser(prog="python -m bench churn", description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)

@@ -6,7 +6,7 @@ including ~1 % refunds, future-dated rows (after ``as_of_date``) and transaction
 missing from the customer base, plus a ``customers.parquet`` base. Then, each in a fresh
 subprocess so that the peak resident memory (max RSS) belongs to that run alone:
 
-* **duckdb**: :func:`bankcrm_research.value.segments.rfm` — SQL over the file, the full
+* **duckdb**: :func:`bankcrm_research.value.rfm.rfm` — SQL over the file, the full
   data-quality report, quintile scores and segments, result to pandas (1M rows);
 * **pandas**: ``pd.read_parquet(columns=[...])`` then the same definitions (future-dated and
   unknown customers excluded, recency/frequency/monetary, rank-based quintile scores).
@@ -42,7 +42,7 @@ GIB = 1024**3
 _DUCKDB_CHILD = """
 import json, resource, sys, time, warnings
 warnings.simplefilter("ignore")
-from bankcrm_research.value.segments import rfm
+from bankcrm_research.value.rfm import rfm
 txn, cust, as_of, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 t0 = time.perf_counter()
 res = rfm(txn, as_of_date=as_of, customers=cust, threads=threads)

@@ -2,9 +2,13 @@
 
 Modules
 -------
-churn      churn models (logit, gradient boosting), feature preparation, leakage audit, validation
+churn      facade over features/models/validation (one import), and read_table for a user's file
+features   target encoding and feature preparation with guard rails (learned on training rows)
+models     churn logit (odds ratios) and gradient boosting
+validation leakage audit, out-of-time and cross-validated model comparison
 metrics    CRM metrics written by hand where no library has them: lift, ALIFT, gains, profit curve
 survival   Kaplan-Meier with log-rank tests, Cox (Efron), time-varying Cox (RM turnover)
 causal     propensity scores, balance, IPW and AIPW effects of post-sale follow-up
 uplift     T- and X-learners, Qini, AUUC, uplift@k
+truth      planted truth beside the estimates of notebook 04 (simulated data)
 """

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from bankcrm_research.retention.churn import _duplicate_columns
+from bankcrm_research.retention.features import _duplicate_columns
 
 
 def covariate_dummies(df: pd.DataFrame, covariates: Sequence[str], categorical: Sequence[str]) -> pd.DataFrame:

@@ -175,9 +175,8 @@ class TreatmentEffectResult:
         return self.estimates.copy()
 
     def summary(self) -> pd.DataFrame:
-        out = self.tidy()
-        out.attrs["note"] = "; ".join(self.notes)
-        return out
+        """The estimates of :meth:`tidy` (how they were made is in :attr:`notes`)."""
+        return self.tidy()
 
     def balance_table(self) -> pd.DataFrame:
         """``covariate, smd_before, smd_after`` (IPW weights; |SMD| < 0.1 = balanced)."""

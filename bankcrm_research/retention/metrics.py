@@ -38,7 +38,6 @@ __all__ = [
     "lift_at",
     "top_decile_lift",
     "alift",
-    "lift_table",
     "classification_metrics",
     "profit_curve",
     "best_targeting_depth",
@@ -237,36 +236,6 @@ def alift(y: Any, score: Any) -> float:
     """
     g = gains_curve(y, score)
     return float(np.trapezoid(g["fraction_of_responders"], g["fraction_targeted"]))
-
-
-def lift_table(y: Any, score: Any, *, n_groups: int = 10) -> pd.DataFrame:
-    """Decile (or ``n_groups``) lift table for a report.
-
-    Returns
-    -------
-    DataFrame
-        ``group`` (1 = highest scores), ``fraction_targeted`` (cumulative), ``response_rate`` in the
-        group, ``lift`` (group rate / base rate), ``cumulative_lift`` and ``cumulative_gain``; values
-        at the group boundaries read off the tie-aware gains curve.
-    """
-    require_positive_int(n_groups, param="n_groups", minimum=2)
-    yy = binary_target_array(y)
-    g = gains_curve(yy, score)
-    f = np.arange(1, n_groups + 1) / n_groups
-    gain = np.interp(f, g["fraction_targeted"], g["fraction_of_responders"])
-    base = yy.mean()
-    group_gain = np.diff(np.r_[0.0, gain])
-    return pd.DataFrame(
-        {
-            "group": np.arange(1, n_groups + 1),
-            "fraction_targeted": f,
-            "response_rate": group_gain * yy.sum() / (len(yy) / n_groups),
-            "lift": group_gain / (1 / n_groups),
-            "cumulative_lift": gain / f,
-            "cumulative_gain": gain,
-            "base_rate": base,
-        }
-    )
 
 
 def classification_metrics(y: Any, prob: Any) -> dict[str, float]:

@@ -4,7 +4,7 @@ Built on lifelines (``KaplanMeierFitter``, ``multivariate_logrank_test``, ``CoxP
 ``proportional_hazard_test``, ``CoxTimeVaryingFitter``) and statsmodels ``PHReg`` (the fast default
 engine for start–stop data, see :class:`TimeVaryingCox`). Ties are handled by **Efron's method**
 (lifelines' only method; statsmodels ``PHReg`` defaults to Breslow, which shifted log-HRs by up to
-0.08 on real data here — :func:`cox_statsmodels` fits PHReg with ``ties="efron"`` for comparison).
+0.08 on real data here; the tests cross-check CoxModel against PHReg with ``ties="efron"``).
 
 Relationship-manager turnover is a time-varying covariate: a customer is "in turnover" from the
 date the RM left until ``window_months`` later (or to the end of follow-up if ``window_months`` is
@@ -37,7 +37,6 @@ __all__ = [
     "kaplan_meier",
     "CoxModel",
     "CoxResult",
-    "cox_statsmodels",
     "rm_turnover_long",
     "TimeVaryingCox",
     "TimeVaryingCoxResult",
@@ -86,6 +85,11 @@ class KaplanMeierResult:
         """Median survival per group and the log-rank tests."""
         return pd.concat([self.medians.assign(table="median"), self.logrank.assign(table="logrank")],
                          ignore_index=True)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Nothing to add to the tables (kept for the one result shape)."""
+        return ()
 
     def survival_at(self, time: float) -> pd.DataFrame:
         """Survival probability per group at ``time`` (step function)."""
@@ -206,10 +210,14 @@ class CoxResult:
         return self.params_table.copy()
 
     def summary(self) -> pd.DataFrame:
-        out = self.tidy()
-        out.attrs["note"] = (f"Cox PH (lifelines), ties = {self.ties}, n = {self.n_obs}, events = {self.n_events}, "
-                             f"concordance = {self.concordance:.3f}")
-        return out
+        """The hazard-ratio table of :meth:`tidy` (fit statistics are in :attr:`notes`)."""
+        return self.tidy()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """One sentence of fit statistics."""
+        return (f"Cox PH (lifelines), ties = {self.ties}, n = {self.n_obs}, events = {self.n_events}, "
+                f"concordance = {self.concordance:.3f}",)
 
     def plot(self, ax: Any = None) -> Any:
         """Forest plot of hazard ratios (log scale)."""
@@ -307,34 +315,6 @@ class CoxModel:
         )
 
 
-def cox_statsmodels(
-    data: pd.DataFrame,
-    *,
-    duration: str,
-    event: str,
-    covariates: Sequence[str],
-    categorical_columns: Sequence[str] = (),
-    ties: str = "efron",
-    alpha: float = 0.05,
-    table: str = "customers",
-) -> pd.DataFrame:
-    """Same Cox model fitted with statsmodels ``PHReg`` (for cross-checking; ``ties='efron'`` by default).
-
-    Returns
-    -------
-    DataFrame
-        ``term, log_hr, std_error, hazard_ratio, hr_ci_low, hr_ci_high, z, p_value``.
-    """
-    import statsmodels.api as sm
-
-    sub = _survival_frame(data, duration, event, list(covariates), table).dropna()
-    X = _design(sub, covariates, categorical_columns, table)
-    res = sm.PHReg(sub[duration].to_numpy(float), X.to_numpy(float), status=sub[event].to_numpy(int),
-                   ties=ties).fit()
-    summ = pd.DataFrame({"coef": res.params, "se(coef)": res.bse, "p": res.pvalues}, index=X.columns)
-    return _params_table(summ, alpha)
-
-
 # --------------------------------------------------------------------- RM turnover, time-varying
 def rm_turnover_long(
     data: pd.DataFrame,
@@ -430,11 +410,15 @@ class TimeVaryingCoxResult:
         return self.params_table.copy()
 
     def summary(self) -> pd.DataFrame:
-        out = self.tidy()
-        out.attrs["note"] = (f"time-varying Cox, ties = {self.ties}, subjects = {self.n_subjects}, "
-                             f"intervals = {self.n_intervals}, events = {self.n_events}, "
-                             f"turnover window = {self.window_months} months")
-        return out
+        """The hazard-ratio table of :meth:`tidy` (fit statistics are in :attr:`notes`)."""
+        return self.tidy()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """One sentence of fit statistics."""
+        return (f"time-varying Cox, ties = {self.ties}, subjects = {self.n_subjects}, "
+                f"intervals = {self.n_intervals}, events = {self.n_events}, "
+                f"turnover window = {self.window_months} months",)
 
     def plot(self, ax: Any = None) -> Any:
         """Forest plot of hazard ratios."""

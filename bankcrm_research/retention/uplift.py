@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.retention.churn import _threads
+from bankcrm_research.retention.models import _threads
 from bankcrm_research.data.validate import (
     require_choice,
     require_columns,
@@ -217,14 +217,21 @@ class UpliftResult:
             return self.models["control"].predict_proba(X)[:, 1]
 
     def tidy(self) -> pd.DataFrame:
+        """Model facts, one row per item: ``item, value``."""
         return pd.DataFrame({"item": ["method", "favourable", "n_treated", "n_control", "n_features"],
                              "value": [self.method, self.favourable, self.n_treated, self.n_control,
                                        len(self.features)]})
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """The model facts of :meth:`tidy` (the same in one sentence: :attr:`notes`)."""
+        return self.tidy()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """One sentence describing the fit."""
         return (f"{self.method} uplift model on {len(self.features)} features; n_treated = {self.n_treated}, "
                 f"n_control = {self.n_control}; uplift = {'reduction' if self.favourable == 'decrease' else 'increase'}"
-                f" of the outcome rate when treated")
+                f" of the outcome rate when treated",)
 
     def plot(self, ax: Any = None, *, df: pd.DataFrame | None = None, outcome: str | None = None,
              treatment: str | None = None) -> Any:
@@ -263,7 +270,7 @@ class UpliftModel:
         (``HistGradientBoostingClassifier``/``Regressor``), kept shallow to limit variance.
     seed : int
     n_threads : int, optional
-        Cap on OpenMP threads (see :class:`~bankcrm_research.retention.churn.ChurnBoosting`).
+        Cap on OpenMP threads (see :class:`~bankcrm_research.retention.models.ChurnBoosting`).
     """
 
     method: Literal["t_learner", "x_learner"] = "t_learner"

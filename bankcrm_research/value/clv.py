@@ -18,12 +18,19 @@ the optimum (``statsmodels.tools.numdiff.approx_hess3``), in the natural paramet
 
 The fitted models are validated in ``tests/value/test_clv.py`` against the published CDNOW
 estimates (r = 0.243, alpha = 4.414, a = 0.793, b = 2.426).
+
+One cohesive model family, kept in one module on purpose: the two likelihoods share the
+maximum-likelihood and Hessian helpers and the ``frequency, recency, T, monetary_value`` input
+contract (built by :func:`bankcrm_research.value.rfm.clv_summary`), and
+:func:`customer_lifetime_value` is defined only by combining both fitted models; the module reads
+top to bottom as the papers do (purchase model, spend model, their product).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
@@ -120,7 +127,7 @@ def _check_rft(data: pd.DataFrame, frequency: str, recency: str, T: str) -> pd.D
     if problems:
         raise ValueError(
             "BG/NBD input (frequency, recency, T) is invalid: " + "; ".join(problems)
-            + ". Build it with bankcrm_research.value.segments.clv_summary(...), which follows "
+            + ". Build it with bankcrm_research.value.rfm.clv_summary(...), which follows "
             "the Fader-Hardie definitions (frequency = repeat purchases)."
         )
     return df
@@ -168,6 +175,16 @@ class BGNBDResult:
         out.attrs.update(log_likelihood=self.log_likelihood, n_customers=self.n_customers,
                          converged=self.converged)
         return out
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Fit problems worth printing: no convergence, a Hessian without standard errors."""
+        out = [f"BG/NBD fitted on {self.n_customers} customers, log-likelihood {self.log_likelihood:.2f}."]
+        if not self.converged:
+            out.append("BG/NBD: the optimiser did not report convergence; check the estimates.")
+        if not self.hessian_ok:
+            out.append("BG/NBD: the Hessian is not positive definite at the optimum; standard errors are NaN.")
+        return tuple(out)
 
     # -- predictions ---------------------------------------------------------------------
     def expected_transactions(self, t: float | np.ndarray, frequency, recency, T) -> np.ndarray:
@@ -379,11 +396,23 @@ class GammaGammaResult:
         return out
 
     def summary(self) -> pd.DataFrame:
+        """Parameter table plus the log-likelihood, sample size, mean spend and correlation as attributes."""
         out = self.tidy()
         out.attrs.update(log_likelihood=self.log_likelihood, n_customers=self.n_customers,
                          population_mean_spend=self.population_mean_spend(),
                          frequency_spend_corr=self.frequency_spend_corr)
         return out
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The frequency-spend correlation (the model assumes none) and any fit problems."""
+        out = [f"Correlation of repeat frequency and mean spend: {self.frequency_spend_corr:.2f} "
+               f"(Gamma-Gamma assumes independence)"]
+        if not self.converged:
+            out.append("Gamma-Gamma: the optimiser did not report convergence; check the estimates.")
+        if not self.hessian_ok:
+            out.append("Gamma-Gamma: the Hessian is not positive definite at the optimum; standard errors are NaN.")
+        return tuple(out)
 
     def population_mean_spend(self) -> float:
         """E[Z] = p gamma / (q - 1) (infinite when q <= 1)."""

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bankcrm_research.common.intervals import wilson_interval
 from bankcrm_research.data.validate import (
     DataWarning,
     require_columns,
@@ -144,7 +145,13 @@ class SatisfactionRetentionResult:
     ph_test: pd.DataFrame = field(repr=False)
 
     def tidy(self) -> pd.DataFrame:
+        """``model, term, estimate, std_error, ci_low, ci_high, p_value, exp_*`` (one row per model and term)."""
         return self.table.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """The score's row of each model (the same in sentences: :attr:`notes`)."""
+        t = self.table
+        return t[t["term"] == self.score].reset_index(drop=True)
 
     def effect(self, model: str = "cox") -> pd.Series:
         """The score's row for one model (``"logit"``, ``"cox"`` or ``"ols_value"``)."""
@@ -154,7 +161,9 @@ class SatisfactionRetentionResult:
             raise KeyError(f"no model {model!r} in the result; models: {sorted(t['model'].unique())}")
         return row.iloc[0]
 
-    def summary(self) -> str:
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """One sentence per model for the score's effect, and the sample."""
         lines = []
         for m, what in [("logit", "odds"), ("cox", "hazard")]:
             r = self.effect(m)
@@ -166,7 +175,7 @@ class SatisfactionRetentionResult:
             r = self.effect("ols_value")
             lines.append(f"ols_value: {r['estimate']:.3g} per point [{r['ci_low']:.3g}, {r['ci_high']:.3g}]")
         lines.append(f"n = {self.n} surveyed customers, {self.n_events} churned; Cox concordance {self.concordance:.3f}")
-        return "\n".join(lines)
+        return tuple(lines)
 
     def plot(self, ax=None):
         """Churn rate by satisfaction level (binned) with 95 % Wilson intervals."""
@@ -187,17 +196,6 @@ class SatisfactionRetentionResult:
             ax.annotate(f"n={n}", (xi, 0), xytext=(0, 2), textcoords="offset points", ha="center", fontsize=7)
         ax.set_ylim(bottom=0)
         return ax
-
-
-def _wilson(k, n, alpha=0.05):
-    z = stats.norm.ppf(1 - alpha / 2)
-    k, n = np.asarray(k, float), np.asarray(n, float)
-    p = k / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    # clip rounding noise so the interval always contains p and stays in [0, 1]
-    return np.clip(np.minimum(centre - half, p), 0, 1), np.clip(np.maximum(centre + half, p), 0, 1)
 
 
 class SatisfactionRetention:
@@ -334,7 +332,7 @@ class SatisfactionRetention:
         g = pd.DataFrame({"bin": cat, "e": ev.to_numpy()}).groupby("bin", observed=True)["e"]
         out = pd.DataFrame({"n": g.size(), "n_events": g.sum()})
         out["churn_rate"] = out["n_events"] / out["n"]
-        out["ci_low"], out["ci_high"] = _wilson(out["n_events"], out["n"], self.alpha)
+        out["ci_low"], out["ci_high"] = wilson_interval(out["n_events"], out["n"], self.alpha)
         out = out.reset_index()
         # the top edge is nudged above the maximum so it is included: show that bin as closed
         last = len(out) - 1

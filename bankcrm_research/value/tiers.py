@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bankcrm_research.common.intervals import wilson_interval
 from bankcrm_research.data.validate import (
     DataWarning,
     require_columns,
@@ -88,14 +89,21 @@ class ValueConcentration:
     measures: pd.DataFrame
 
     def tidy(self) -> pd.DataFrame:
+        """``measure, estimate, ci_low, ci_high`` (Gini, top-10 % and top-20 % shares)."""
         return self.measures.copy()
 
-    def summary(self) -> str:
+    def summary(self) -> pd.DataFrame:
+        """The measures of :meth:`tidy` (in one sentence: :attr:`notes`)."""
+        return self.tidy()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The concentration in one sentence."""
         m = self.measures.set_index("measure")
         return (
             f"{self.value}: Gini {m.loc['gini', 'estimate']:.3f}; top 10 % hold "
             f"{m.loc['top_10pct_share', 'estimate']:.1%}, top 20 % hold {m.loc['top_20pct_share', 'estimate']:.1%} "
-            f"of value (n = {self.n_customers})."
+            f"of value (n = {self.n_customers}).",
         )
 
     def plot(self, ax=None):
@@ -195,16 +203,6 @@ def _tier_labels(v: pd.Series, cuts: Sequence[tuple[str, float, float]]) -> pd.S
     return pd.Categorical(out, categories=[c[0] for c in cuts], ordered=True)
 
 
-def _wilson(k: np.ndarray, n: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    z = stats.norm.ppf(1 - alpha / 2)
-    p = np.where(n > 0, k / np.maximum(n, 1), np.nan)
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    # clip rounding noise so the interval always contains p and stays in [0, 1]
-    return np.clip(np.minimum(centre - half, p), 0, 1), np.clip(np.maximum(centre + half, p), 0, 1)
-
-
 def value_tiers(
     data: pd.DataFrame,
     *,
@@ -260,7 +258,8 @@ def value_tiers(
         }
     )
     out.insert(1, "customer_share", out["n_customers"] / out["n_customers"].sum())
-    lo, hi = _wilson(out["n_customers"].to_numpy(float), np.full(len(out), float(out["n_customers"].sum())), alpha)
+    lo, hi = wilson_interval(out["n_customers"].to_numpy(float), np.full(len(out), float(out["n_customers"].sum())),
+                             alpha)
     out.insert(2, "customer_share_ci_low", lo)
     out.insert(3, "customer_share_ci_high", hi)
     out.insert(5, "value_share", out["value_total"] / out["value_total"].sum())
@@ -269,7 +268,7 @@ def value_tiers(
         covered = col.astype("boolean").fillna(False) if pd.api.types.is_bool_dtype(col) else col.notna()
         k = covered.groupby(df[tier_col], observed=True, sort=True).sum().to_numpy(float)
         n = out["n_customers"].to_numpy(float)
-        lo, hi = _wilson(k, n, alpha)
+        lo, hi = wilson_interval(k, n, alpha)
         out["rm_coverage"] = k / n
         out["rm_coverage_ci_low"], out["rm_coverage_ci_high"] = lo, hi
     for c in contacts:

@@ -41,7 +41,7 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: dict) -> tuple
 @pytest.mark.shared_data
 def test_notebook_runs_on_bank_marketing_by_parameters(shared_data_dir, tmp_path, monkeypatch):  # noqa: ANN001
     """A seeded 6,000-row sample and 3 folds keep this short; the full file runs the same way (the
-    ballpark AUCs on all rows are checked in test_churn.py)."""
+    ballpark AUCs on all rows are checked in test_validation.py)."""
     path = shared_data_dir / "bank_marketing" / "bank-additional-full.csv"
     if not path.exists():
         pytest.skip(f"{path} not present")

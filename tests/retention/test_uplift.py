@@ -68,6 +68,7 @@ def test_learners_rank_persuadables_first_and_beat_risk_targeting(method):
                                                    features=["engaged", "risk_driver", "tier"])
     up = res.predict_uplift(te)
     assert up[te["engaged"] > 0.8].mean() > up[te["engaged"] < 0].mean() + 0.05
+    assert res.notes[0].startswith(f"{method} uplift model on 3 features") and "reduction" in res.notes[0]
     retained = 1 - te["churn"]
     assert U.qini_coefficient(retained, te["contact"], up) > 0
     prof = U.targeting_profit(te["churn"], te["contact"], {"uplift": up, "churn_risk": res.predict_risk(te)},

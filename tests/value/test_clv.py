@@ -61,6 +61,7 @@ def test_bgnbd_matches_published_cdnow_estimates(bg):
         assert bg.params[name] == pytest.approx(value, abs=PUBLISHED_TOL), name
     assert bg.log_likelihood == pytest.approx(-9582.4, abs=0.05)
     assert bg.converged and bg.hessian_ok
+    assert bg.notes == ("BG/NBD fitted on 2357 customers, log-likelihood -9582.43.",)
 
 
 def test_bgnbd_conditional_expectation_published(bg):
@@ -97,6 +98,8 @@ def test_gamma_gamma_matches_published_and_lifetimes(gg, ref):
     # Fader & Hardie (2013): "the correlation between average transaction value and the number
     # of repeat transactions is 0.11" on CDNOW, i.e. the independence assumption is reasonable
     assert gg.frequency_spend_corr == pytest.approx(0.11, abs=0.005)
+    assert gg.notes == (f"Correlation of repeat frequency and mean spend: {gg.frequency_spend_corr:.2f} "
+                        "(Gamma-Gamma assumes independence)",)
 
 
 def test_gamma_gamma_warns_about_non_repeaters(cdnow):

@@ -59,7 +59,9 @@ def test_cox_ci_covers_planted_log_hr():
     assert logit["estimate"] < 0 and logit["p_value"] < 0.05
     assert set(res.tidy()["model"]) == {"logit", "cox", "ols_value"}
     assert res.effect("ols_value")["estimate"] > 0
-    assert "hazard ratio per point" in res.summary()
+    assert any("hazard ratio per point" in n for n in res.notes)
+    assert list(res.summary()["model"]) == ["logit", "cox", "ols_value"]
+    assert (res.summary()["term"] == "cusa_score").all()
     assert 0.5 < res.concordance < 1
 
 

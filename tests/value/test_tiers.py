@@ -47,7 +47,8 @@ def test_lognormal_concentration_recovered_with_ci():
     assert lz["value_share"].iloc[0] == 0 and lz["value_share"].iloc[-1] == pytest.approx(1)
     assert (np.diff(lz["value_share"]) >= -1e-12).all()
     assert (lz["value_share"] <= lz["customer_share"] + 1e-12).all()
-    assert "Gini" in res.summary()
+    assert len(res.notes) == 1 and "Gini" in res.notes[0]
+    pd.testing.assert_frame_equal(res.summary(), res.tidy())
 
 
 def test_negative_and_missing_values_are_reported():
