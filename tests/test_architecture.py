@@ -213,7 +213,6 @@ def test_import_scanner_sees_every_spelling(source):
     assert {_resolve(n) for n in names} == {"bankcrm_research.run.runner"}
 
 
-@pytest.mark.xfail(reason="splits of runner/churn/segments/panel in progress (issue 10)", strict=False)
 def test_modules_are_small_or_say_why():
     long = []
     for mod, path in MODULES.items():

@@ -18,8 +18,6 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bankcrm_research"
 ANALYSIS_PACKAGES = ("competition", "satisfaction", "retention", "value")
-# Until each strand is moved onto the shape (issue 10): run with --runxfail to see what is left.
-pytestmark = pytest.mark.xfail(reason="result shape being unified (issue 10)", strict=False)
 
 
 def result_classes() -> list[type]:
