@@ -25,7 +25,14 @@ from bankcrm_research.reporting.outputs import (
     show_table,
 )
 from bankcrm_research.reporting.plotting import setup_plotting
-from bankcrm_research.reporting.sections import auto_choices, record_choice, skip_section, skipped_sections
+from bankcrm_research.reporting.sections import (
+    auto_choices,
+    findings,
+    record_choice,
+    record_findings,
+    skip_section,
+    skipped_sections,
+)
 from bankcrm_research.reporting.tables import (
     STARS,
     regression_table,
@@ -38,6 +45,8 @@ __all__ = [
     "LANGS",
     "STARS",
     "auto_choices",
+    "findings",
+    "record_findings",
     "record_choice",
     "skip_section",
     "skipped_sections",

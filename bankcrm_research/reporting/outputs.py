@@ -40,6 +40,7 @@ __all__ = [
     "save_table",
     "save_figure",
     "record_metric",
+    "drop_metrics",
     "read_metrics",
     "show_table",
     "is_row_level",
@@ -260,6 +261,16 @@ def record_metric(key: str, value: Any) -> None:
     metrics[key] = converted
     text = json.dumps(metrics, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
     _atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def drop_metrics(prefix: str) -> None:
+    """Remove every key starting with ``prefix`` from this notebook's ``metrics.json``."""
+    path = output_dir() / "metrics.json"
+    metrics = read_metrics(path)
+    kept = {k: v for k, v in metrics.items() if not k.startswith(prefix)}
+    if kept != metrics:
+        text = json.dumps(kept, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+        _atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def read_metrics(path: str | Path | None = None) -> dict[str, Any]:

@@ -13,9 +13,9 @@ import json
 from typing import Any
 
 from bankcrm_research.reporting.labels import current_lang
-from bankcrm_research.reporting.outputs import read_metrics, record_metric
+from bankcrm_research.reporting.outputs import drop_metrics, read_metrics, record_metric
 
-__all__ = ["skip_section", "record_choice", "skipped_sections", "auto_choices"]
+__all__ = ["skip_section", "record_choice", "record_findings", "findings", "skipped_sections", "auto_choices"]
 
 _SKIP = {
     "en": "**Skipped: {title}.** {reason} To run it: {fix}",
@@ -66,6 +66,29 @@ def record_choice(param: str, value: Any, sentence: str, *, show: bool = True) -
     record_metric(f"auto.{param}", stored)
     if show:
         _display_markdown(_AUTO.get(current_lang(), _AUTO["en"]).format(sentence=sentence))
+
+
+def record_findings(sentences: list[str], *, show: bool = True) -> None:
+    """The notebook's closing findings: 2–5 sentences rendered from this run's numbers.
+
+    Stored as ``findings.1``, ``findings.2``, … in ``metrics.json`` (the run's ``index.html`` opens with
+    them) and shown as a bullet list. Calling it again replaces the earlier list.
+    """
+    clean = [str(s).strip() for s in sentences if s and str(s).strip()]
+    if not clean:
+        raise ValueError("record_findings needs at least one non-empty sentence.")
+    drop_metrics("findings.")
+    for i, sentence in enumerate(clean, start=1):
+        record_metric(f"findings.{i}", sentence)
+    if show:
+        _display_markdown("\n".join(f"- {s}" for s in clean))
+
+
+def findings(metrics: dict[str, Any] | None = None) -> list[str]:
+    """The recorded findings sentences in order (this notebook's metrics by default)."""
+    m = read_metrics() if metrics is None else metrics
+    keys = sorted((k for k in m if k.startswith("findings.") and m[k]), key=lambda k: int(k.split(".")[1]))
+    return [str(m[k]) for k in keys]
 
 
 def skipped_sections(metrics: dict[str, Any] | None = None) -> dict[str, str]:

@@ -42,3 +42,16 @@ def test_skip_in_chinese(tmp_path, monkeypatch, shown):
         assert shown[0].startswith("**已跳过：跟进效果。**")
     finally:
         reporting.setup_notebook(lang="en")
+
+
+def test_findings_are_recorded_in_order_and_replaced(tmp_path, monkeypatch, shown):
+    from bankcrm_research.reporting import findings, record_findings
+
+    monkeypatch.setenv("BANKCRM_REPORT_DIR", str(tmp_path))
+    record_findings(["First.", "", "Second."])
+    assert findings() == ["First.", "Second."]
+    record_findings(["Only one now."])
+    assert findings() == ["Only one now."]
+    assert shown[-1] == "- Only one now."
+    with pytest.raises(ValueError, match="at least one"):
+        record_findings([])
