@@ -264,23 +264,46 @@ def check_table(
     except (ValueError, FileNotFoundError) as exc:
         return None, [Problem("error", kind, None, str(exc), "see the message")]
     raw, probs = _apply_mapping(raw, kind, columns)
-    if kind == "survey" and len(raw) and "respondent_id" not in raw.columns and not any(
-        p.column == "respondent_id" for p in probs
-    ):
-        raw = raw.copy()
-        raw.insert(0, "respondent_id", [f"S{i + 1:05d}" for i in range(len(raw))])
-        probs.append(Problem("warning", kind, "respondent_id", "no respondent_id column; ids S00001… were created "
-                             "from the row order", "add an id column or map it with columns={'respondent_id': ...}"))
-    if kind == "transactions" and len(raw) and "transaction_id" not in raw.columns and not any(
-        p.column == "transaction_id" for p in probs
-    ):
-        raw = raw.copy()
-        raw.insert(0, "transaction_id", np.arange(1, len(raw) + 1, dtype="int64"))
-        probs.append(Problem("info", kind, "transaction_id", "no transaction_id column; ids 1..n were created from "
-                             "the row order (so exact duplicate rows count as two transactions)",
-                             "map your id with columns={'transaction_id': ...} to check duplicates"))
+    raw = _ensure_row_ids(raw, kind, probs)
     table, more = validate_table(raw, schema, likert_range=likert_range, date_format=date_format)
     return table, probs + more
+
+
+# Tables whose rows may come without an id: ids are made from the row order (and said so) unless a column
+# looks like a misnamed id, which stays an error with the closest name.
+_ROW_IDS: dict[str, tuple[str, Any]] = {
+    "survey": ("respondent_id", lambda n: [f"S{i + 1:05d}" for i in range(n)]),
+    "customers": ("customer_id", lambda n: [f"C{i + 1:0{max(6, len(str(n)))}d}" for i in range(n)]),
+    "transactions": ("transaction_id", lambda n: np.arange(1, n + 1, dtype="int64")),
+}
+
+
+def _ensure_row_ids(raw: pd.DataFrame, kind: str, probs: list[Problem]) -> pd.DataFrame:
+    if kind not in _ROW_IDS or not len(raw):
+        return raw
+    id_col, make = _ROW_IDS[kind]
+    if id_col in raw.columns or any(p.column == id_col for p in probs):
+        return raw
+    if closest_names(id_col, [str(c) for c in raw.columns]):
+        return raw  # e.g. 'Customer_ID': validation names it and the mapping that fixes it
+    if kind != "transactions":
+        from bankcrm_research.data.roles import looks_like_identifier
+
+        id_like = [str(c) for c in raw.columns if looks_like_identifier(raw[c], str(c))]
+        if id_like:
+            # an unmapped id column (e.g. '客户编号'): row numbers would hide the mistake
+            probs.append(Problem("error", kind, id_col, f"required column '{id_col}' is missing and {id_like[:3]} "
+                                 "look like ids", f"map it with columns={{'{id_col}': '{id_like[0]}'}}"))
+            return raw
+    raw = raw.copy()
+    ids = make(len(raw))
+    raw.insert(0, id_col, ids)
+    first, last = ids[0], ids[-1]
+    severity = "info" if kind == "transactions" else "warning"
+    probs.append(Problem(severity, kind, id_col, f"no {id_col} column; ids {first}…{last} were created from the row "
+                         "order (so exact duplicate rows count as two)",
+                         f"map your id with columns={{'{id_col}': '<your column>'}} to check duplicates"))
+    return raw
 
 
 def load_table(
