@@ -284,8 +284,12 @@ def _ensure_row_ids(raw: pd.DataFrame, kind: str, probs: list[Problem]) -> pd.Da
     id_col, make = _ROW_IDS[kind]
     if id_col in raw.columns or any(p.column == id_col for p in probs):
         return raw
-    if closest_names(id_col, [str(c) for c in raw.columns]):
-        return raw  # e.g. 'Customer_ID': validation names it and the mapping that fixes it
+    import difflib
+    import re
+
+    norm = [re.sub(r"[^0-9a-z]+", "_", str(c).lower()).strip("_") for c in raw.columns]
+    if difflib.get_close_matches(id_col, norm, n=1, cutoff=0.8):
+        return raw  # e.g. 'Customer_ID', 'customerid': validation names it and the mapping that fixes it
     if kind != "transactions":
         from bankcrm_research.data.roles import looks_like_identifier
 
