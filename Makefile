@@ -11,10 +11,11 @@ CONFIG ?= config/default.yml
 # nbval executes every committed notebook top to bottom in the same pytest call as the unit tests.
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-.PHONY: report test test-fast lab lock env bench clean-venv help
+.PHONY: report report-public test test-fast lab lock env bench clean-venv help
 
 help:
 	@echo "make report   run every notebook on the bundled data into reports/<run-id>/"
+	@echo "make report-public  run the notebooks on the real public data in data/public/ into reports/public/"
 	@echo "make test     run the whole test suite (unit, nbval, recovery, reference values)"
 	@echo "make lab      open JupyterLab in the project environment"
 	@echo "make lock     re-resolve uv.lock and re-export requirements.lock"
@@ -39,6 +40,11 @@ $(STAMP): $(PY) requirements.lock pyproject.toml
 
 report: $(STAMP)
 	$(VENV)/bin/bankcrm-research run -c $(CONFIG) $(ARGS)
+
+# Real public data (UCI Bank Marketing, ECSI mobi; data/public/README.md): its own run folders,
+# index, latest link and history under reports/public/.
+report-public: $(STAMP)
+	$(VENV)/bin/bankcrm-research run -c config/public.yml --output-dir reports/public $(ARGS)
 
 # One BLAS/OpenMP thread per worker: two xdist workers on two cores must not oversubscribe
 # (HistGradientBoosting ran ~5x slower with nested threads here).

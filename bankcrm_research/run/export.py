@@ -121,8 +121,10 @@ def summarize_error(ename: str, evalue: str, cell_index: int | None,
     ``cell_index`` counts cells of the executed notebook (0-based, before the error banner is
     inserted); ``execution_count`` is the ``In [n]`` shown beside the failing cell.
     """
-    return {"ename": ename, "first_line": _first_line(evalue) or ename, "cell_index": cell_index,
-            "execution_count": execution_count}
+    # the whole message too: a data-validation error lists every problem (table, column, rows, fix)
+    message = "\n".join(str(evalue or "").strip().splitlines()[:60])[:6000]
+    return {"ename": ename, "first_line": _first_line(evalue) or ename, "message": message or ename,
+            "cell_index": cell_index, "execution_count": execution_count}
 
 
 def list_outputs(run_dir: Path, name: str) -> dict[str, Any]:

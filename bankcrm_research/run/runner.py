@@ -208,12 +208,14 @@ def run_notebooks(
         raise ValueError(f"The 'cell_timeout' parameter must be > 0 seconds or None. Got {cell_timeout!r}.")
     if kernel_start_timeout <= 0:
         raise ValueError(f"The 'kernel_start_timeout' parameter must be > 0 seconds. Got {kernel_start_timeout!r}.")
+    cfg = load_config(config) if not isinstance(config, Mapping) else dict(config)
+    if not notebooks and cfg.get("notebooks_to_run"):
+        notebooks = list(cfg["notebooks_to_run"])
     paths = resolve_notebooks(notebooks, notebooks_folder)
     infos = [read_notebook_info(p) for p in paths]
     dupes = sorted({i.name for i in infos if [j.name for j in infos].count(i.name) > 1})
     if dupes:
         raise ValueError(f"two selected notebooks share the name(s) {dupes}; rename one")
-    cfg = load_config(config) if not isinstance(config, Mapping) else dict(config)
     known = [p.stem for p in discover_notebooks(notebooks_folder)]
     params = resolve_parameters(infos, config=cfg, overrides=overrides, lang=lang,
                                 share_safe=share_safe, known_notebooks=known)
@@ -241,6 +243,7 @@ def run_notebooks(
                     "cell_timeout_s": cell_timeout, "kernel_start_timeout_s": kernel_start_timeout,
                     "config": str(config) if isinstance(config, (str, Path)) else (cfg or None),
                     "overrides": (dict(overrides) if isinstance(overrides, Mapping) else list(overrides or []))},
+        "title": cfg.get("title"),
         "data_note": "bundled data are SIMULATED (bankcrm_research.simulate); see data/README.md",
         "parameters": params,
         "notebooks": [{"name": i.name, "title": i.title, "status": "pending", "parameters": params[i.name],
