@@ -44,3 +44,24 @@ def test_overview_of_the_mobi_survey_reads_its_1_to_10_scale(shared_data_dir, tm
     assert run.metrics["auto.likert_range"] == "[1, 10]"
     assert run.metrics["headline.survey_respondents"] == 250
     assert "1–10 scale" in run.text
+
+
+def test_bad_file_fails_before_analysis_with_every_problem_on_the_console(tmp_path):
+    """`run` prints each data problem (table.column, rows, fix), exits 1, and leaves the file as it was."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "客户.csv"
+    bad.write_bytes("customer_id,age,aum\nC1,7,100\nC1,30,-5\n".encode("gbk"))
+    before = _sha(bad)
+    proc = subprocess.run([sys.executable, "-m", "bankcrm_research.cli", "run", "00", "-p", "paths={customers: 客户.csv}",
+                           "--output-dir", str(tmp_path / "reports"), "--no-progress"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 1
+    err = proc.stderr
+    assert "3 errors found in customers" in err
+    for text in ("customers.age: values outside the allowed range", "customers.customer_id: duplicate keys",
+                 "customers.aum: negative balances", "Fix:"):
+        assert text in err, err
+    assert _sha(bad) == before
+    assert not (tmp_path / "reports" / "latest").exists()  # a failed run never moves latest
