@@ -171,23 +171,23 @@ def save_table(
     return path
 
 
-def show_table(df: pd.DataFrame, digits: int = 3, *, row_level: bool = False) -> None:
-    """Display a rounded copy of ``df`` in the notebook (the data themselves are not changed).
+def show_table(df: pd.DataFrame, digits: int = 3, *, row_level: bool = False, max_rows: int = 500) -> None:
+    """Display ``df`` for reading (labelled headers, formatted numbers, no index; see
+    :mod:`bankcrm_research.reporting.display`); the data themselves are not changed.
 
     Under share-safe mode row-level customer tables are not displayed (see :func:`save_table`).
     """
-    from bankcrm_research.reporting.tables import round_for_display
+    from bankcrm_research.reporting.display import table_html
 
     if share_safe_enabled() and (row_level or is_row_level(df)):
         print(_withheld("(displayed table)", df, "displayed"))
         return
-    rounded = round_for_display(df, digits)
     try:
-        from IPython.display import display
+        from IPython.display import HTML, display
     except ImportError:  # pragma: no cover - IPython is always present in a kernel
-        print(rounded.to_string())
+        print(df.to_string())
         return
-    display(rounded)
+    display(HTML(table_html(df, digits=digits, max_rows=max_rows)))
 
 
 # ----------------------------------------------------------------------------------------------
