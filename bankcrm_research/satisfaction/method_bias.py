@@ -12,7 +12,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -71,9 +70,7 @@ def harman_single_factor(data: pd.DataFrame, *, items: Sequence[str]) -> pd.Data
     )
 
 
-def _ulmc_spec(
-    measurement: Mapping[str, Sequence[str]], items: list[str], cov: np.ndarray, *, method: bool, equal: bool = False
-) -> eng.CFASpec:
+def _ulmc_spec(measurement: Mapping[str, Sequence[str]], items: list[str], cov: np.ndarray, *, method: bool) -> eng.CFASpec:
     """std.lv CFA (factor variances 1, correlations free); ``method`` adds an orthogonal factor on every item."""
     traits = list(measurement)
     latents = [*traits, METHOD_FACTOR] if method else traits
@@ -96,8 +93,7 @@ def _ulmc_spec(
         m = len(traits)
         spec.add(0, "psi", m, m, free=False, value=1.0)  # orthogonal to every trait: covariances stay 0
         for i in range(len(items)):
-            spec.add(0, "lambda", i, m, free=True, value=0.3 * (sd.mean() if equal else sd[i]),
-                     label="method_loading" if equal else "")
+            spec.add(0, "lambda", i, m, free=True, value=0.3 * sd[i])
     return spec
 
 
@@ -124,7 +120,6 @@ class CommonMethodBiasResult(ResultMixin):
     rmsea_tol: float
     method_share_threshold: float
     problems: tuple[str, ...] = ()
-    method_loadings: str = "free"
 
     def _h(self, stat: str) -> float:
         return float(self.harman.set_index("statistic").at[stat, "value"])
@@ -197,14 +192,13 @@ class CommonMethodBiasResult(ResultMixin):
     def notes(self) -> tuple[str, ...]:
         share = self._h("first_component_share")
         if not self.ulmc_proper:
-            hint = (" Re-run with method_loadings='equal' (one common method loading), which is usually identified."
-                    if self.method_loadings == "free" else "")
             return (
                 f"Harman's single-factor test: the first unrotated component explains {share:.1%} of the item variance "
                 f"(one-factor EFA {self._h('one_factor_efa_share'):.1%}); "
                 + ("at or above" if share >= self.harman_threshold else "below") + f" the {self.harman_threshold:.0%} flag.",
                 "The CFA with an unmeasured method factor is improper (" + "; ".join(self.problems[:3])
-                + "), so its ΔCFI and method-variance share are not interpretable." + hint,
+                + "), so its ΔCFI and method-variance share are not interpretable; this happens when a construct is "
+                "weakly measured or when there is little common method variance to find.",
                 "Verdict (Harman's test only): "
                 + ("serious common-method bias is likely." if self.verdict == "serious"
                    else "no evidence of serious common-method bias; this does not prove its absence."),
@@ -251,7 +245,6 @@ def common_method_bias(
     cfi_tol: float = 0.01,
     rmsea_tol: float = 0.015,
     method_share_threshold: float = 0.25,
-    method_loadings: Literal["free", "equal"] = "free",
 ) -> CommonMethodBiasResult:
     """Harman's single-factor test and the unmeasured latent method construct (ULMC) CFA.
 
@@ -268,13 +261,11 @@ def common_method_bias(
     method_share_threshold : float
         Flag when the mean method variance reaches this share (0.25, the median method variance
         in Williams, Cote & Buckley 1989).
-    method_loadings : {"free", "equal"}
-        ``"free"``: one method loading per item (Podsakoff et al. 2003). ``"equal"``: one common
-        unstandardised method loading (sensible when all items share one response scale); use it
-        when the free model is improper.
 
     Notes
     -----
+    The method factor is identified only when method loadings vary across items; a method factor
+    with one common loading is absorbed by the free construct correlations, so it is not offered.
     Trait model: CFA with factor variances fixed at 1 (``std.lv = TRUE``) and free factor
     correlations. Method model: the same plus a factor ``METHOD`` with variance 1, a free loading
     on every item and zero covariances with the constructs (Podsakoff et al. 2003; Liang, Saraf,
@@ -300,10 +291,8 @@ def common_method_bias(
         raise ValueError("the items have missing values; run prepare_survey() (listwise or mean rule) first")
     harman = harman_single_factor(x, items=items)
     gm = eng.moments(x.to_numpy())
-    if method_loadings not in ("free", "equal"):
-        raise ValueError(f"method_loadings must be 'free' or 'equal'; found {method_loadings!r}")
-    equal = method_loadings == "equal"
-    fits = [eng.fit_cfa(_ulmc_spec(measurement, items, gm.cov, method=m, equal=equal), [gm]) for m in (False, True)]
+    # an empirically under-identified method model wanders for long; 3000 iterations are plenty for a proper one
+    fits = [eng.fit_cfa(_ulmc_spec(measurement, items, gm.cov, method=m), [gm], max_iter=3000) for m in (False, True)]
     fit = pd.DataFrame(
         [
             {"model": name, "chisq": f.fit["chisq"], "df": f.fit["df"], "cfi": f.fit["cfi"], "tli": f.fit["tli"],
@@ -329,7 +318,7 @@ def common_method_bias(
             }
         )
     return CommonMethodBiasResult(harman, fit, pd.DataFrame(rows), harman_threshold, cfi_tol, rmsea_tol,
-                                  method_share_threshold, _improper(fits[1], items, traits), method_loadings)
+                                  method_share_threshold, _improper(fits[1], items, traits))
 
 
 def _improper(fitted: eng.CFAFit, items: list[str], traits: list[str]) -> tuple[str, ...]:
