@@ -179,3 +179,13 @@ def test_plot_draws_both_indices(ladder):  # noqa: ANN001
     ax = ladder.plot()
     assert len(ax.lines) == 2
     assert list(ax.lines[0].get_ydata()) == pytest.approx(list(ladder.tidy()["cfi"]))
+
+
+def test_scalar_latent_means_match_lavaan(ladder):  # noqa: ANN001
+    """``parameterEstimates(cfa(..., group.equal = c("loadings", "intercepts")))`` latent means of
+    Grant-White relative to Pasteur (``lavaan_hs_scalar_latent_means.csv``), TOL 1e-4."""
+    ref = pd.read_csv(REF / "lavaan_hs_scalar_latent_means.csv")
+    alpha = ladder.fits[2].matrices[1]["alpha"]
+    got = dict(zip(HS_MODEL, alpha, strict=True))
+    for r in ref[ref["group"] == 2].itertuples():
+        assert got[r.lhs] == pytest.approx(r.est, abs=1e-4), r.lhs
