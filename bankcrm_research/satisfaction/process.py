@@ -5,8 +5,7 @@ CI of the indirect effect) and moderated mediation (models 7 and 14, index of mo
 The variables are observed composites (e.g. mean item scores or PLS construct scores), each
 equation is OLS, and indirect effects are products of coefficients whose uncertainty comes from a
 seeded nonparametric bootstrap of respondents (PROCESS's default since version 3: percentile
-intervals). Hand-written: statsmodels has a mediation class but no moderated mediation, JN region or
-PROCESS model numbering; values are checked against ``pyprocessmacro`` in the tests.
+intervals). Hand-written (statsmodels has no moderated mediation or JN region); checked against pyprocessmacro.
 
 Reference: Hayes, A. F. (2022). *Introduction to Mediation, Moderation, and Conditional Process
 Analysis* (3rd ed.). Guilford. Model templates: models 1, 4, 7, 14.
@@ -182,6 +181,7 @@ def _conditional_table(coef: pd.DataFrame, vcov: np.ndarray, w: np.ndarray, n: i
 
 
 def _coef_table(names: list[str], beta: np.ndarray, cov: np.ndarray, df: int, alpha: float) -> pd.DataFrame:
+    """OLS coefficient table with t-based p-values and CIs."""
     se = np.sqrt(np.diag(cov))
     t = beta / se
     tc = stats.t.ppf(1 - alpha / 2, df)
@@ -354,13 +354,11 @@ class MediationResult(ResultMixin):
         return ax
 
 
-def _boot_indices(n: int, boot: int, seed: int | None) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, n, size=(boot, n))
-
-
-def _percentile(draws: np.ndarray, alpha: float) -> tuple[float, float]:
+def _boot_row(effect: str, w_value: float, estimate: float, draws: np.ndarray, alpha: float) -> dict[str, float | str]:
+    """An effects-table row with the bootstrap SE and percentile CI of ``draws``."""
     lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
-    return float(lo), float(hi)
+    return {"effect": effect, "w_value": w_value, "estimate": estimate, "se": np.nan, "boot_se": float(draws.std(ddof=1)),
+            "p_value": np.nan, "ci_low": float(lo), "ci_high": float(hi)}
 
 
 def mediation(
@@ -461,7 +459,7 @@ def _process(model: int, data: pd.DataFrame, *, x: str, m: str, y: str, w: str |
         return {"a": bm_[1], "b": by_[2]}
 
     draws = []
-    for idx in _boot_indices(n, boot, seed):
+    for idx in np.random.default_rng(seed).integers(0, n, size=(boot, n)):
         b1_, *_ = np.linalg.lstsq(Xm[idx], mv[idx], rcond=None)
         b2_, *_ = np.linalg.lstsq(Xy[idx], yv[idx], rcond=None)
         draws.append(coefs(b1_, b2_))
@@ -476,9 +474,7 @@ def _process(model: int, data: pd.DataFrame, *, x: str, m: str, y: str, w: str |
     if model == 4:
         ab = point["a"] * point["b"]
         ab_draws = (bd["a"] * bd["b"]).to_numpy()
-        rows.append({"effect": "indirect", "w_value": np.nan, "estimate": ab, "se": np.nan,
-                     "boot_se": ab_draws.std(ddof=1), "p_value": np.nan, **dict(zip(("ci_low", "ci_high"),
-                                                                                      _percentile(ab_draws, alpha), strict=True))})
+        rows.append(_boot_row("indirect", np.nan, ab, ab_draws, alpha))
         rows.append(direct)
         Xt = np.column_stack([one, xv, cv])
         bt, vt, _ = _ols(Xt, yv)
@@ -497,12 +493,8 @@ def _process(model: int, data: pd.DataFrame, *, x: str, m: str, y: str, w: str |
         probes = _probe_values(wv, probe)
         pt, dr = result._conditional(probes)
         for k, wval in enumerate(probes):
-            rows.append({"effect": "conditional_indirect", "w_value": wval, "estimate": pt[k], "se": np.nan,
-                         "boot_se": dr[:, k].std(ddof=1), "p_value": np.nan,
-                         **dict(zip(("ci_low", "ci_high"), _percentile(dr[:, k], alpha), strict=True))})
-        rows.append({"effect": "index_of_moderated_mediation", "w_value": np.nan, "estimate": index, "se": np.nan,
-                     "boot_se": index_draws.std(ddof=1), "p_value": np.nan,
-                     **dict(zip(("ci_low", "ci_high"), _percentile(index_draws, alpha), strict=True))})
+            rows.append(_boot_row("conditional_indirect", wval, pt[k], dr[:, k], alpha))
+        rows.append(_boot_row("index_of_moderated_mediation", np.nan, index, index_draws, alpha))
         rows.append(direct)
     effects = pd.DataFrame(rows)[["effect", "w_value", "estimate", "se", "boot_se", "p_value", "ci_low", "ci_high"]]
     return MediationResult(model, x, m, y, w, n, paths, effects, bd, boot, seed, alpha, w_range)
