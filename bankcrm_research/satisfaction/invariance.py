@@ -75,6 +75,20 @@ class InvarianceResult(ResultMixin):
             best = r.level
         return best
 
+    def latent_means(self) -> pd.DataFrame:
+        """Latent means of each group relative to the first (0) under the scalar model.
+
+        Only meaningful when scalar invariance holds (see :attr:`highest_level`); point estimates
+        (lavaan's ``~1`` rows of the latent variables with ``group.equal = c("loadings", "intercepts")``).
+        """
+        levels = list(self.table["level"])
+        if "scalar" not in levels:
+            raise ValueError("latent_means needs the scalar level; fit with levels=('configural', 'metric', 'scalar')")
+        fit = self.fits[levels.index("scalar")]
+        rows = [{"group": g, "construct": c, "latent_mean": float(fit.matrices[k]["alpha"][j])}
+                for k, g in enumerate(self.groups["group"]) for j, c in enumerate(fit.spec.latents)]
+        return pd.DataFrame(rows)
+
     @property
     def notes(self) -> tuple[str, ...]:
         g = ", ".join(f"{r.group} (n = {r.n})" for r in self.groups.itertuples())

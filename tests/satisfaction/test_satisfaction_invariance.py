@@ -185,7 +185,12 @@ def test_scalar_latent_means_match_lavaan(ladder):  # noqa: ANN001
     """``parameterEstimates(cfa(..., group.equal = c("loadings", "intercepts")))`` latent means of
     Grant-White relative to Pasteur (``lavaan_hs_scalar_latent_means.csv``), TOL 1e-4."""
     ref = pd.read_csv(REF / "lavaan_hs_scalar_latent_means.csv")
-    alpha = ladder.fits[2].matrices[1]["alpha"]
-    got = dict(zip(HS_MODEL, alpha, strict=True))
+    lm = ladder.latent_means()
+    got = lm[lm["group"] == "Grant-White"].set_index("construct")["latent_mean"]
     for r in ref[ref["group"] == 2].itertuples():
         assert got[r.lhs] == pytest.approx(r.est, abs=1e-4), r.lhs
+    assert (lm.loc[lm["group"] == "Pasteur", "latent_mean"] == 0).all()
+    short = measurement_invariance(pd.read_csv(REF / "holzinger_swineford_1939.csv"),
+                                   measurement=HS_MODEL, group_column="school", levels=("configural",))
+    with pytest.raises(ValueError, match="scalar level"):
+        short.latent_means()
