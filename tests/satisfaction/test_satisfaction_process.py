@@ -35,8 +35,8 @@ def ref() -> pd.DataFrame:
     return pd.read_csv(REF / "pyprocessmacro_ref.csv")
 
 
-def _ref(ref: pd.DataFrame, model: int, kind: str, term: str) -> float:
-    hit = ref[(ref["model"] == model) & (ref["kind"] == kind) & (ref["term"] == term)]
+def _ref(ref: pd.DataFrame, model: int | str, kind: str, term: str) -> float:
+    hit = ref[(ref["model"].astype(str) == str(model)) & (ref["kind"] == kind) & (ref["term"] == term)]
     assert len(hit) == 1, (model, kind, term)
     return float(hit["value"].iloc[0])
 
@@ -221,3 +221,18 @@ def test_plots(sim):  # noqa: ANN001
     assert grid[0] == pytest.approx(sim["w"].min()) and line.get_ydata() == pytest.approx(r7._conditional(grid)[0])
     r4 = mediation(sim, x="x", m="m", y="y", boot=200)
     assert [t.get_text() for t in r4.plot().get_yticklabels()] == ["indirect", "direct", "total"]
+
+
+def test_model1_hc3_and_percentile_probes_match_pyprocessmacro(sim, ref):  # noqa: ANN001
+    """``Process(..., model=1, cov_type="HC3")`` and ``spotlight="percentiles"`` (PROCESS 3+ probes)."""
+    hc3 = moderation(sim, x="x", w="w", y="y", covariates=["c1"], hc3=True)
+    c = hc3.coefficients.set_index("term")
+    for ours, theirs in {"constant": "Cons", "x": "x", "w": "w", "x:w": "x*w", "c1": "c1"}.items():
+        assert c.at[ours, "se"] == pytest.approx(_ref(ref, "1_hc3", "std_error", f"outcome:y:{theirs}"), abs=TOL)
+    for r in hc3.conditional.itertuples():
+        assert r.se == pytest.approx(_ref(ref, "1_hc3", "std_error", f"direct:y:x@{_w(r.w_value)}"), abs=TOL)
+    pct = moderation(sim, x="x", w="w", y="y", covariates=["c1"], probe="percentiles")
+    for r in pct.conditional.itertuples():
+        key = f"direct:y:x@{_w(r.w_value)}"
+        assert r.estimate == pytest.approx(_ref(ref, "1_percentiles", "estimate", key), abs=TOL)
+        assert r.se == pytest.approx(_ref(ref, "1_percentiles", "std_error", key), abs=TOL)

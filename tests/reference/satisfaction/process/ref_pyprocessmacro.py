@@ -26,7 +26,10 @@ with contextlib.redirect_stdout(io.StringIO()):
     p14 = Process(d, model=14, x="x", m=["m"], v="w", y="y", controls=["c1"], percent=True, boot=5000, seed=1,
                   suppr_init=True)
     jn = p1.floodlight_direct_effect("w")
-for model, p in ((1, p1), (4, p4), (7, p7), (14, p14)):
+    # model 1 variants: HC3 standard errors, and PROCESS 3+ percentile probes (16th/50th/84th at p(n + 1))
+    p1_hc3 = Process(d, model=1, x="x", m="w", y="y", controls=["c1"], suppr_init=True, boot=0, cov_type="HC3")
+    p1_pct = Process(d, model=1, x="x", m="w", y="y", controls=["c1"], suppr_init=True, boot=0, spotlight="percentiles")
+for model, p in ((1, p1), (4, p4), (7, p7), (14, p14), ("1_hc3", p1_hc3), ("1_percentiles", p1_pct)):
     t = p.tidy()
     for r in t.itertuples():
         w = "" if pd.isna(getattr(r, "w", float("nan"))) else f"@{r.w:.10g}"
