@@ -78,10 +78,12 @@ class IPMAResult(ResultMixin):
         out = label("ipma_top", lang).format(target=label(self.target, lang), name=label(top[key], lang),
                                              imp=f"{top.importance:.3f}", lo=ci[0], hi=ci[1],
                                              perf=f"{top.performance:.1f}")
+        zh = (lang or current_lang()) == "zh"
+        gap = "" if zh else " "
         if fix.empty:
-            return out + " " + label("ipma_fix_none", lang)
-        sep = "、" if (lang or current_lang()) == "zh" else ", "
-        return out + " " + label("ipma_fix", lang).format(names=sep.join(label(v, lang) for v in fix[key]))
+            return out + gap + label("ipma_fix_none", lang)
+        sep = "、" if zh else ", "
+        return out + gap + label("ipma_fix", lang).format(names=sep.join(label(v, lang) for v in fix[key]))
 
     def plot(self, ax=None, *, level: str = "construct", lang: str | None = None):  # noqa: ANN001, ANN201
         """The importance-performance quadrant plot a bank manager reads.
