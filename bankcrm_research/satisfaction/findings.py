@@ -24,7 +24,7 @@ from bankcrm_research.reporting.narrative import effect, fmt_ci, fmt_number
 __all__ = [
     "fit_verdict", "fit_sentence", "reliability_sentence", "validity_sentence", "path_sentence",
     "driver_sentence", "index_sentence", "multigroup_sentence", "cis_overlap", "rule_sentence", "efa_sentence",
-    "measurement_sentence", "truth_sentence",
+    "measurement_sentence", "truth_sentence", "display_frame",
 ]
 
 _LEVEL = {"good": ("good", "良好"), "acceptable": ("acceptable", "可接受"), "poor": ("poor", "较差")}
@@ -248,3 +248,27 @@ def truth_sentence(tve: pd.DataFrame, lang: str = "en") -> str:
     if _zh(lang):
         return f"{n} 个设定真实值中有 {k} 个落在估计值的 95% 置信区间内（正确的区间约每 20 个漏掉 1 个）。"
     return f"{k} of {n} planted values lie inside their estimate's 95 % CI (a correct interval misses about one in twenty)."
+
+
+_NAME_COLUMNS = ("construct", "construct_1", "construct_2", "from", "to", "driver", "segment", "term", "name",
+                 "attribute", "target", "group_1", "group_2")
+_QUADRANTS = {"fix first": "quadrant_fix_first", "keep up": "quadrant_keep_up",
+              "possible overkill": "quadrant_overkill", "low priority": "quadrant_low_priority"}
+
+
+def display_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A copy of a result table for reading in ``lang``: headers, construct / driver / segment names and
+    IPMA quadrants through the label files, index name dropped (the saved CSV keeps canonical names)."""
+    from bankcrm_research.reporting.labels import label, label_map
+
+    out = frame.copy()
+    for col in _NAME_COLUMNS:
+        if col in out.columns:
+            out[col] = [label(str(v), lang) if isinstance(v, str) else v for v in out[col]]
+    if "quadrant" in out.columns:
+        out["quadrant"] = [label(next((k for p, k in _QUADRANTS.items() if str(v).startswith(p)), str(v)), lang)
+                           for v in out["quadrant"]]
+    if not isinstance(out.index, pd.RangeIndex):
+        out.index = [label(str(v), lang) for v in out.index]
+    out = out.rename_axis(None)
+    return out.rename(columns=label_map([str(c) for c in out.columns], lang))
