@@ -108,7 +108,9 @@ def validity_sentence(htmt_ci: pd.DataFrame, lang: str = "en", label: Callable |
     zh = _zh(lang)
     if htmt_ci.empty:
         return "只有一个潜变量，无需检验区分效度。" if zh else "One construct only: no discriminant validity to test."
-    bad = htmt_ci[htmt_ci["exceeds"]]
+    if "variant" in htmt_ci and (htmt_ci["variant"] == "classic").any():
+        htmt_ci = htmt_ci[htmt_ci["variant"] == "classic"]  # the HTMT SmartPLS / seminr report
+    bad = htmt_ci[htmt_ci["exceeds"]].sort_values("htmt", ascending=False)
     top = htmt_ci.sort_values("htmt", ascending=False).iloc[0]
     if bad.empty:
         if zh:
@@ -119,7 +121,9 @@ def validity_sentence(htmt_ci: pd.DataFrame, lang: str = "en", label: Callable |
                 f"bound {top['ci_high']:.2f} < 0.85).")
     sep = "、" if zh else "; "
     pairs = sep.join(f"{_lab(label, r.construct_1, lang)}–{_lab(label, r.construct_2, lang)} "
-                     f"(HTMT {r.htmt:.2f}, {'上限' if zh else 'upper'} {r.ci_high:.2f})" for r in bad.itertuples())
+                     f"(HTMT {r.htmt:.2f}, {'上限' if zh else 'upper'} {r.ci_high:.2f})" for r in bad.head(3).itertuples())
+    if len(bad) > 3:
+        pairs += f"{sep}{'另有' if zh else 'and'} {len(bad) - 3} {'对' if zh else 'more'}"
     if zh:
         return f"{len(bad)} 对潜变量的区分效度不成立（HTMT 95% 上限超过 0.85）：{pairs}；这些潜变量之间的路径不稳定。"
     return (f"Discriminant validity is not established for {len(bad)} pair(s) (HTMT 95 % upper bound above 0.85): "
