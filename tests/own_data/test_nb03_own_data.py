@@ -209,3 +209,19 @@ def test_sheet_parameter_exists_with_constraints():
         assert line in src, line
     for name in ("reverse_items", "scale", "group_column", "index_construct", "drivers", "indirect"):
         assert re.search(rf"^{name} = None", src, re.MULTILINE), name
+
+
+def test_mobi_findings_agree_with_the_run_tables(mobi_run):  # noqa: ANN001
+    """Issue 12: no findings sentence contradicts the tables of the same run (fit verdict, top-two overlap)."""
+    run = mobi_run
+    text = " ".join(v for k, v in run.metrics.items() if k.startswith("findings."))
+    fit = run.table("fit").set_index("model").loc["SEM"]
+    good = fit["cfi"] >= 0.95 and fit["rmsea"] <= 0.06 and fit["srmr"] <= 0.08
+    assert ("SEM fit is good" in text) == bool(good)
+    key = run.table("drivers").sort_values("rank")
+    a, b = key.iloc[0], key.iloc[1]
+    overlap = not (a["ci_low"] > b["ci_high"] or b["ci_low"] > a["ci_high"])
+    assert ("not clear" in text) == overlap and ("clearly ahead" in text) == (not overlap)
+    assert f"{100 * a['share']:.1f} %" in text
+    idx = run.table("satisfaction_index").iloc[0]
+    assert f"{idx['index']:.1f} of 100" in text
