@@ -379,7 +379,9 @@ OPTIONAL_USES: dict[str, dict[str, str]] = {
         "channel": "05 channel mix by segment",
         "txn_type": "05 refunds and transaction types",
     },
-    "survey": {},
+    "survey": {
+        "channel_group": "03 multi-group comparison (or name another column with group_column)",
+    },
     "macro_monthly": {},
 }
 
