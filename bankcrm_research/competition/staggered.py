@@ -1,7 +1,7 @@
 """Staggered-adoption event studies that stay unbiased when effects differ across adoption cohorts.
 
 One cohesive module (two estimators that share the panel preparation, the tidy layout and the
-comparison figure, so they are kept together; ~480 lines).
+comparison figure, so they are kept together; ~560 lines).
 
 * :func:`callaway_santanna` — group-time average treatment effects ``ATT(g, t)`` (Callaway &
   Sant'Anna 2021, J. Econometrics 225(2), 200-230) with never-treated or not-yet-treated
