@@ -16,9 +16,9 @@ comparison figure, so they are kept together; ~560 lines).
   J. Econometrics 225(2), 175-199): a two-way FE regression saturated in cohort × event-time
   dummies (never-treated, or else the last cohort, as control; event time -1 omitted), whose
   cohort-specific coefficients are averaged with the cohorts' sample shares at each event time.
-  pyfixest 0.60's ``SaturatedEventStudy`` is marked beta and its ``aggregate`` fails, so the
-  regression runs on ``pyfixest.feols`` and the weighting is written out here (as fixest's
-  ``sunab``).
+  The regression runs on ``pyfixest.feols`` and the weighting is written out here (as fixest's
+  ``sunab``): pyfixest 0.60's ``event_study(estimator="saturated")`` is marked beta; it agrees with
+  this function to 1e-8 on mpdta and on the simulated panels (tested), so it is the cross-check.
 * :func:`compare_staggered_estimators` / :func:`plot_event_studies` — CS, SA, two-stage DiD and the
   conventional TWFE event study in one table (``estimator`` column) and one figure.
 """

@@ -265,3 +265,18 @@ def test_coarser_cluster_changes_ses_not_estimates(mpdta, cs_mpdta):
         res = callaway_santanna(d, **MPDTA_KW, cluster="state")
     pd.testing.assert_series_equal(res.tidy()["estimate"], cs_mpdta.tidy()["estimate"])
     assert not np.allclose(res.tidy()["std_error"], cs_mpdta.tidy()["std_error"])
+
+
+def test_sun_abraham_agrees_with_pyfixest_saturated_event_study(mpdta):
+    """pyfixest 0.60 (beta): ``pf.event_study(mpdta, yname="lemp", idname="countyreal", tname="year",
+    gname="first.treat", estimator="saturated").aggregate()`` — estimates and SEs to 1e-8."""
+    import pyfixest as pf
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        agg = pf.event_study(mpdta.rename(columns={"first.treat": "g"}), yname="lemp", idname="countyreal",
+                             tname="year", gname="g", estimator="saturated").aggregate()
+    ours = sun_abraham(mpdta, **MPDTA_KW).tidy().query("aggregation == 'dynamic'").set_index("event_time")
+    for period, row in agg.iterrows():
+        assert ours.loc[float(period), "estimate"] == pytest.approx(float(row["Estimate"]), abs=1e-8)
+        assert ours.loc[float(period), "std_error"] == pytest.approx(float(row["Std. Error"]), rel=1e-6)
