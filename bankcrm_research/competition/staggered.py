@@ -267,6 +267,7 @@ def callaway_santanna(
     glist = np.sort(np.unique(G[G > 0]))
     pos = {p: i for i, p in enumerate(periods)}
     cells, atts, infs = [], [], []
+    no_controls: list[str] = []
     for g in glist:
         pre_g = periods[periods < g]
         if len(pre_g) == 0:
@@ -287,7 +288,7 @@ def callaway_santanna(
             else:
                 ctrl = (G == 0) | ((G > max(t, b)) & (G != g))
             if ctrl.sum() == 0:
-                notes.append(f"ATT({g:g},{t:g}) has no control units and is not estimated.")
+                no_controls.append(f"({g:g},{t:g})")
                 continue
             dy = Y[:, pos[t]] - Y[:, pos[b]]
             mu_t, mu_c = dy[treat].mean(), dy[ctrl].mean()
@@ -296,6 +297,12 @@ def callaway_santanna(
             cells.append((g, t))
             atts.append(mu_t - mu_c)
             infs.append(psi)
+    if no_controls:
+        notes.append(f"{len(no_controls)} group-time cells have no control units (every unit is treated by then) "
+                     f"and are not estimated, e.g. {', '.join(no_controls[:3])}.")
+    if not cells:
+        raise ValueError("No group-time cell has both treated and control units; add never-treated units or use "
+                         "control_group='not_yet_treated' with later adopters.")
     att = np.array(atts)
     inf = np.column_stack(infs)
     cg = np.array([c[0] for c in cells], float)

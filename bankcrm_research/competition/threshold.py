@@ -189,6 +189,7 @@ def panel_threshold(
     n_boot: int = 300,
     alpha: float = 0.05,
     demeaning: Literal["within", "hansen"] = "within",
+    time_effects: bool = True,
     seed: int = 0,
 ) -> ThresholdResult:
     """Hansen (1999) single or double panel threshold model with bootstrap tests and LR CIs.
@@ -216,6 +217,9 @@ def panel_threshold(
         1 - confidence level of the threshold CI and the coefficient CIs.
     demeaning : {"within", "hansen"}
         See the module docstring.
+    time_effects : bool
+        Add period dummies to the controls (two-way FE). Hansen's (1999) model has unit effects only
+        (``False``); with trending regressors such as an internet-finance index keep ``True``.
     seed : int
 
     Returns
@@ -259,6 +263,8 @@ def panel_threshold(
     y = df[outcome].to_numpy(float)
     x = df[regime_regressors].to_numpy(float)
     z = df[controls].to_numpy(float) if controls else np.empty((len(df), 0))
+    if time_effects:
+        z = np.hstack([z, (df[time].to_numpy()[:, None] == periods[None, 1:]).astype(float)])
     q = df[threshold_variable].to_numpy(float)
     yt, xt, zt = panel.tr(y), panel.tr(x), panel.tr(z)
     ty = n * panel.rows_per_unit
@@ -351,12 +357,14 @@ def panel_threshold(
         rows.append({"section": "threshold", "term": "single", "estimate": g1, "ci_low": ci["single"][0],
                      "ci_high": ci["single"][1]})
     rows += _coefficients(panel, yt, zt, x, q, thresholds, regime_regressors, controls, alpha, ty, n)
+    if time_effects:  # period dummies are nuisance parameters: not reported
+        rows = [r for r in rows if not (r["section"] == "coefficient" and r["term"].startswith("_period_"))]
     table = pd.DataFrame(rows).reindex(columns=THRESHOLD_COLUMNS)
     lr = pd.concat(curves, ignore_index=True)
     lr["critical_value"] = crit
     notes = [
         f"Threshold search over {len(grid)} quantiles of {threshold_variable} (trim {trims[0]:g}), "
-        f"{n} units × {t} periods, {demeaning} demeaning; F tests with {n_boot} fixed-regressor bootstrap draws.",
+        f"{n} units × {t} periods, {demeaning} demeaning{' with period effects' if time_effects else ''}; F tests with {n_boot} fixed-regressor bootstrap draws.",
         f"Threshold CI: LR(γ) < {crit:.2f} (Hansen 2000; conservative under heteroskedasticity).",
     ]
     if n_boot and p1 > alpha:
@@ -376,7 +384,7 @@ def _crit_rows(term: str, draws: np.ndarray) -> list[dict[str, Any]]:
 def _coefficients(panel, yt, zt, x, q, thresholds, regime_regressors, controls, alpha, ty, n) -> list[dict[str, Any]]:
     """Regime-specific slopes (and controls) with White standard errors, as Hansen reports."""
     cuts = [-np.inf, *sorted(thresholds), np.inf]
-    cols, names = [zt], list(controls)
+    cols, names = [zt], [*controls, *[f"_period_{j}" for j in range(zt.shape[1] - len(controls))]]
     for j in range(len(cuts) - 1):
         d = ((q >= cuts[j]) & (q < cuts[j + 1])).astype(float)
         cols.append(panel.tr(x * d[:, None]))

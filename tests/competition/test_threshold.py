@@ -32,7 +32,8 @@ def hansen_panel() -> pd.DataFrame:
 
 
 HANSEN_KW = dict(outcome="i", regime_regressors=["c1"], threshold_variable="d1",
-                 controls=["q1", "q2", "q3", "d1", "qd1"], entity="firm", time="year", demeaning="hansen")
+                 controls=["q1", "q2", "q3", "d1", "qd1"], entity="firm", time="year", demeaning="hansen",
+                 time_effects=False)
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +151,7 @@ def test_result_shape_and_plot():
     assert list(res.tidy().columns) == THRESHOLD_COLUMNS
     assert isinstance(res.summary(), pd.DataFrame) and isinstance(res.notes, tuple)
     assert set(res.lr_curves.columns) == {"stage", "gamma", "lr", "critical_value"}
+    assert not res.tidy()["term"].str.startswith("_period_").any()  # period effects are not reported
     import matplotlib
 
     matplotlib.use("Agg")
