@@ -123,7 +123,10 @@ def dynamic_panel_gmm(
         ``{column: lags}``, e.g. ``{"lwage": [0, 1], "lcapital": [0]}``.
     gmm_instruments : mapping
         ``{column: (first_lag, last_lag or None)}`` instrumented GMM-style (the outcome is always
-        included, default ``(2, None)``). Regressors not listed are strictly exogenous.
+        included, default ``(2, None)``). Regressors not listed are strictly exogenous: they
+        instrument themselves (in differences; in system GMM also in levels for the level
+        equations, as plm and xtabond2's ``iv()`` do, which is valid only if they are uncorrelated
+        with the unit effects — otherwise list them here).
     entity, time : str
     method : {"difference", "system"}
     steps : {1, 2}
