@@ -309,14 +309,14 @@ def dynamic_panel_gmm(
     xkeep = np.abs(X).sum(axis=(0, 1)) > 0
     X = X[:, :, xkeep]
     names_all = [nm for nm, k in zip(names_all, xkeep) if k]
-    Zt_X = np.einsum("nrz,nrk->zk", Z, X)
+    Zt_X = np.einsum("nrz,nrk->zk", Z, X, optimize=True)
     Zt_y = np.einsum("nrz,nr->z", Z, y)
 
     def solve(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         A = np.linalg.pinv(Zt_X.T @ W @ Zt_X)
         return A @ Zt_X.T @ W @ Zt_y, A
 
-    S1 = np.einsum("nrz,rs,nsw->zw", Z, H, Z)
+    S1 = np.einsum("nrz,nrw->zw", Z, np.einsum("rs,nsw->nrw", H, Z, optimize=True), optimize=True)
     W1 = np.linalg.pinv(S1)
     b1, A1 = solve(W1)
     e1 = y - np.einsum("nrk,k->nr", X, b1)
@@ -330,11 +330,11 @@ def dynamic_panel_gmm(
         b2, A2 = solve(W2)
         e2 = y - np.einsum("nrk,k->nr", X, b2)
         w2_ze2 = W2 @ np.einsum("nrz,nr->z", Z, e2)
-        D = np.empty((len(b2), len(b2)))
-        for k in range(len(b2)):
-            zx = np.einsum("nrz,nr->nz", Z, X[:, :, k])
-            dS = zx.T @ ze1 + ze1.T @ zx  # -∂S/∂β_k at the one-step estimate
-            D[:, k] = A2 @ Zt_X.T @ W2 @ dS @ w2_ze2
+        # -∂S/∂β_k at the one-step estimate, S = Σ_i Z_i'e_i e_i'Z_i, applied to W2 Z'ê2, for all k at once
+        zx = np.einsum("nrz,nrk->nkz", Z, X, optimize=True)
+        dS_w = (np.einsum("nkz,n->kz", zx, ze1 @ w2_ze2, optimize=True)
+                + np.einsum("nz,nk->kz", ze1, np.einsum("nkz,z->nk", zx, w2_ze2, optimize=True), optimize=True))
+        D = A2 @ Zt_X.T @ W2 @ dS_w.T
         V = A2 + D @ A2 + A2 @ D.T + D @ V1 @ D.T
         b, e, W_last, A_last = b2, e2, W2, A2
     se = np.sqrt(np.diag(V))
