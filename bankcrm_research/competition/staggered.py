@@ -212,6 +212,7 @@ def callaway_santanna(
     alpha: float = 0.05,
     n_boot: int = 0,
     seed: int = 0,
+    balance_e: int | None = None,
 ) -> StaggeredResult:
     """Callaway–Sant'Anna group-time ATTs and their simple / dynamic / group aggregations.
 
@@ -233,6 +234,10 @@ def callaway_santanna(
     n_boot : int
         Multiplier-bootstrap draws for simultaneous (sup-t) bands; 0 = no bands.
     seed : int
+    balance_e : int, optional
+        Dynamic aggregation on a balanced set of cohorts (did's ``aggte(balance_e = )``): only
+        cohorts observed at least ``balance_e`` periods after adoption, and event times up to
+        ``balance_e``, so the composition does not change along the event-time axis.
 
     Returns
     -------
@@ -324,12 +329,21 @@ def callaway_santanna(
     s_inf = inf[:, keep] @ w + _wif(keep, pg_cell, cg, G) @ att[keep]
     frames.append(_rows_from(np.array([att[keep] @ w]), s_inf[:, None], ["overall"], cluster_codes, q, None,
                              aggregation="simple"))
-    # dynamic: by event time
+    # dynamic: by event time (optionally on cohorts balanced in event time, as did's balance_e)
     e_all = ct - cg
+    in_dyn = np.ones(len(cells), bool)
     evs = np.sort(np.unique(e_all))
+    if balance_e is not None:
+        in_dyn = (periods.max() - cg) >= balance_e
+        evs = np.sort(np.unique(e_all[in_dyn]))
+        evs = evs[(evs <= balance_e) & (evs >= balance_e - (periods.max() - periods.min()))]
+        if len(evs) == 0:
+            raise ValueError(f"No cohort is observed {balance_e} periods after adoption; lower 'balance_e'.")
+        notes.append(f"Dynamic effects balanced at e ≤ {balance_e}: cohorts "
+                     f"{sorted({float(g) for g in cg[in_dyn]})} only.")
     d_est, d_inf = [], []
     for e in evs:
-        k = np.flatnonzero(e_all == e)
+        k = np.flatnonzero((e_all == e) & in_dyn)
         w = pg_cell[k] / pg_cell[k].sum()
         d_est.append(att[k] @ w)
         d_inf.append(inf[:, k] @ w + _wif(k, pg_cell, cg, G) @ att[k])

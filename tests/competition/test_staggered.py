@@ -280,3 +280,23 @@ def test_sun_abraham_agrees_with_pyfixest_saturated_event_study(mpdta):
     for period, row in agg.iterrows():
         assert ours.loc[float(period), "estimate"] == pytest.approx(float(row["Estimate"]), abs=1e-8)
         assert ours.loc[float(period), "std_error"] == pytest.approx(float(row["Std. Error"]), rel=1e-6)
+
+
+def test_balanced_event_study_matches_did_vignette(mpdta):
+    """did vignette "Getting Started with the did Package" (docs/articles/did-basics.md, section
+    "The Effect of the Minimum Wage on Youth Employment"):
+
+        mw.attgt <- att_gt(yname = "lemp", gname = "first.treat", idname = "countyreal", tname = "year",
+                           xformla = ~1, data = mpdta)
+        summary(aggte(mw.attgt, type = "dynamic", balance_e = 1))
+
+    overall -0.0288; event times -2: 0.0065, -1: -0.0028, 0: -0.0066, 1: -0.0510 (doubly robust
+    without covariates = outcome regression without covariates). Tolerance 5e-5 (4 printed decimals)."""
+    res = callaway_santanna(mpdta, **MPDTA_KW, balance_e=1)
+    dyn = _est(res, "dynamic")
+    assert list(dyn.index) == ["e=-2", "e=-1", "e=0", "e=1", "overall"]
+    for term, v in {"e=-2": 0.0065, "e=-1": -0.0028, "e=0": -0.0066, "e=1": -0.0510, "overall": -0.0288}.items():
+        assert dyn[term] == pytest.approx(v, abs=5e-5), term
+    assert _se(res, "dynamic")["overall"] == pytest.approx(0.0135, rel=0.15)
+    with pytest.raises(ValueError, match="balance_e"):
+        callaway_santanna(mpdta, **MPDTA_KW, balance_e=9)
