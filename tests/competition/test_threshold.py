@@ -178,3 +178,34 @@ def test_input_errors():
     with pytest.warns(DataWarning, match="balanced panel"):
         res = panel_threshold(df.drop(index=[0]), **kw)
     assert res.n_units == 29
+
+
+def test_agrees_with_pdr_ptm_port_of_hansens_code(hansen_panel, hansen_double):
+    """R pdR 1.9.3 ``ptm()`` (Ho Tsung-wu's port of Hansen's own GAUSS code), on the same data:
+
+        ptm(dep = i, ind1 = c1, ind2 = cbind(q1, q1^2, q1^3, d1, q1 * d1), d = d1, bootn = c(1, 1, 1),
+            trimn = c(0.01, 0.01, 0.05), qn = 400, conf_lev = 0.95, t = 14, n = 565)
+
+    with every regressor lagged one year (firm-major rows, 1974–1987). Printed output: zero-threshold
+    SSE 16.59122; single γ̂ 0.0157, CI [0.01392, 0.01806], SSE 16.5178, regime slopes 0.0588684340
+    (White SE 0.0138029598) and 0.0904234944 (0.0115933184), LR 35.16142; double (first iteration)
+    γ̂2 0.53616, SSE 16.45998, slopes 0.0631537411 (0.0135002291), 0.0977259002 (0.0102923739),
+    0.0392092964 (0.0311144601), LR 27.78401. pdR scales LR by n·T = 7910 observations where Hansen's
+    code (and ours) uses the n·(T-1) = 7345 rows left after his demeaning: LR_pdR = LR · 7910/7345.
+    Tolerances: the printed digits (SSE 5e-5 relative, slopes/SEs 1e-8 absolute, LR 1e-5 relative)."""
+    single = panel_threshold(hansen_panel, **HANSEN_KW, n_thresholds=1, n_boot=0)
+    t1 = single.tidy().set_index("term")
+    assert t1.loc["single", "estimate"] == pytest.approx(0.0157, abs=5e-7)
+    assert (t1.loc["single", "ci_low"], t1.loc["single", "ci_high"]) == pytest.approx((0.01392, 0.01806), abs=5e-7)
+    assert t1.loc["single_vs_linear", "estimate"] == pytest.approx(16.5178, rel=5e-5)
+    assert t1.loc["single_vs_linear", "statistic"] * 7910 / 7345 == pytest.approx(35.16142, rel=1e-5)
+    slopes1 = single.tidy().query("section == 'coefficient' and term.str.startswith('c1')")
+    np.testing.assert_allclose(slopes1["estimate"], [0.0588684340, 0.0904234944], atol=1e-8)
+    np.testing.assert_allclose(slopes1["std_error"], [0.0138029598, 0.0115933184], atol=1e-8)
+    t2 = hansen_double.tidy().set_index("term")
+    assert t2.loc["double_second", "estimate"] == pytest.approx(0.53616, abs=5e-7)
+    assert t2.loc["double_vs_single", "estimate"] == pytest.approx(16.45998, rel=5e-6)
+    assert t2.loc["double_vs_single", "statistic"] * 7910 / 7345 == pytest.approx(27.78401, rel=1e-5)
+    slopes2 = hansen_double.tidy().query("section == 'coefficient' and term.str.startswith('c1')")
+    np.testing.assert_allclose(slopes2["estimate"], [0.0631537411, 0.0977259002, 0.0392092964], atol=1e-8)
+    np.testing.assert_allclose(slopes2["std_error"], [0.0135002291, 0.0102923739, 0.0311144601], atol=1e-8)
