@@ -86,8 +86,8 @@ def _transpile(sql: str, dialect: str) -> tuple[str, str | None]:
     tree = sqlglot.parse_one(sql, read="duckdb")
     if isinstance(tree, exp.Create):
         # Spark has no temporary tables: the engine materialises the query itself (cached view)
-        return tree.expression.sql(dialect=dialect, pretty=True), tree.this.name
-    return tree.sql(dialect=dialect, pretty=True), None
+        return tree.expression.sql(dialect=dialect, pretty=True, comments=False), tree.this.name
+    return tree.sql(dialect=dialect, pretty=True, comments=False), None
 
 
 @lru_cache(maxsize=None)
