@@ -1,33 +1,25 @@
 """Where the transaction SQL runs: DuckDB on this machine (default) or Apache Spark on a cluster.
 
-The transaction analytics of notebook 05 (per-customer aggregates, data-quality counts, RFM scores,
-CLV summary) are written once, in DuckDB's dialect, in ``value/sql/rfm.sql``. DuckDB runs that
-text as it is. For Spark the same text is transpiled by ``sqlglot`` (:func:`portable_sql`), so
-there is no second hand-written copy that could drift. An :class:`Engine` does the plumbing around
-the SQL: connect, expose the transaction source and the customer base as the relations
-``transactions(customer_id, txn_date, amount)`` and ``customers(customer_id)``, run the named
-statements, and bring back only their results (one row per customer, or the quality table) as
-Arrow; the transaction rows never leave the engine.
+Notebook 05's transaction analytics (per-customer aggregates, data-quality counts, RFM scores, CLV
+summary) are the statements of ``value/sql/rfm.sql``, written once; :mod:`.portable_sql` hands them
+to each engine in its dialect. An :class:`Engine` does the plumbing around the SQL: connect, expose
+the transaction source and the customer base as ``transactions(customer_id, txn_date, amount)``
+and ``customers(customer_id)``, run the statements, and bring back only their results (one row
+per customer, or the quality table) as Arrow: transaction rows never leave the engine.
 
-Amounts are cast to exact fixed-point ``DECIMAL(18, 4)`` before any sum on both engines, so sums
-do not depend on the order in which threads or executors add them; every decimal result is turned
-into float64 by the same Arrow cast for both engines (:func:`fetch_pandas`). The same data
-therefore give bit-identical per-customer numbers on DuckDB and Spark
-(``tests/value/test_engines_spark.py``).
-
-:func:`rfm_tables` and :func:`clv_summary_table` return what ``rfm`` (its ``customers`` and
-``quality`` tables) and ``clv_summary`` return, for either engine.
+Amounts are exact ``DECIMAL(18, 4)`` before any sum on both engines (sums do not depend on the
+order in which threads or executors add them) and :func:`fetch_pandas` turns every result into
+pandas the same way for both, so the same data give bit-identical numbers on DuckDB and Spark
+(``tests/value/test_engines_spark.py``). :func:`rfm_tables` and :func:`clv_summary_table` return
+what ``rfm`` (its ``customers`` and ``quality``) and ``clv_summary`` return, on either engine.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +27,9 @@ import numpy as np
 import pandas as pd
 
 from bankcrm_research.data.validate import require_choice, require_columns, require_positive_int
+from bankcrm_research.value.portable_sql import (
+    created_table, customers_view_sql, portable_sql, to_spark, transactions_view_sql, used_parameters,
+)
 
 __all__ = [
     "ENGINES",
@@ -62,67 +57,10 @@ QUALITY_ITEMS = (
 )
 
 _CANONICAL = ("customer_id", "txn_date", "amount")
-_SQL_FILE = "sql/rfm.sql"
 #: Relations the SQL reads or creates; the Spark engine drops exactly these temporary views.
 _RELATIONS = ("transactions", "customers", "customer_aggregates", "_txn_source", "_cust_source")
 
-# --------------------------------------------------------------------------------------------
-# The SQL, one source
-# --------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _statements() -> dict[str, str]:
-    text = resources.files("bankcrm_research.value").joinpath(_SQL_FILE).read_text(encoding="utf-8")
-    parts = re.split(r"^-- name: (\w+)\s*$", text, flags=re.MULTILINE)
-    return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts), 2)}
-
-
-def _transpile(sql: str, dialect: str) -> tuple[str, str | None]:
-    """``(query, created_table)``: ``sql`` (DuckDB) in ``dialect``; a ``CREATE ... AS`` is split."""
-    import sqlglot
-    from sqlglot import exp
-
-    tree = sqlglot.parse_one(sql, read="duckdb")
-    if isinstance(tree, exp.Create):
-        # Spark has no temporary tables: the engine materialises the query itself (cached view)
-        return tree.expression.sql(dialect=dialect, pretty=True, comments=False), tree.this.name
-    return tree.sql(dialect=dialect, pretty=True, comments=False), None
-
-
-@lru_cache(maxsize=None)
-def portable_sql(name: str, dialect: Literal["duckdb", "spark"] = "duckdb") -> str:
-    """Statement ``name`` of ``sql/rfm.sql`` in ``dialect``.
-
-    ``"duckdb"`` returns the shipped text unchanged. ``"spark"`` returns it transpiled by sqlglot
-    (DuckDB -> Spark SQL: ``DATE_DIFF('day', a, b)`` -> ``DATEDIFF(b, a)``, ``VARCHAR`` ->
-    ``STRING``, parameters ``$x`` -> ``:x``); a ``CREATE TEMP TABLE t AS <query>`` becomes its
-    query, which :class:`SparkEngine` caches as the temporary view ``t``.
-    """
-    stmts = _statements()
-    require_choice(name, list(stmts), param="name")
-    require_choice(dialect, list(ENGINES), param="dialect")
-    if dialect == "duckdb":
-        return stmts[name]
-    return _transpile(stmts[name], dialect)[0]
-
-
-def _creates(name: str) -> str | None:
-    return _transpile(_statements()[name], "duckdb")[1]
-
-
-def _parameters(sql: str, params: Mapping[str, object], marker: str) -> dict[str, object]:
-    """The parameters the statement uses (DuckDB and Spark both reject unused named parameters)."""
-    return {k: v for k, v in params.items() if re.search(rf"{re.escape(marker)}{k}\b", sql)}
-
-
-# --------------------------------------------------------------------------------------------
-# Sources
-# --------------------------------------------------------------------------------------------
-
-
-def _quote(identifier: str) -> str:
-    return '"' + str(identifier).replace('"', '""') + '"'
+# --- Sources ---
 
 
 def _literal(text: str) -> str:
@@ -153,6 +91,20 @@ def _paths(source: str | Path | Sequence[str | Path], *, param: str) -> tuple[li
     )
 
 
+def _duckdb_reader(source, *, param: str) -> str:
+    strs, fmt = _paths(source, param=param)
+    lst = "[" + ", ".join(_literal(s) for s in strs) + "]"
+    return f"read_parquet({lst})" if fmt == "parquet" else f"read_csv({lst}, auto_detect = true, header = true)"
+
+
+def _require_source(transactions: Any, transactions_table: str | None) -> None:
+    if (transactions is None) == (transactions_table is None):
+        raise ValueError(
+            "Give the transactions either as 'transactions' (file path, glob, list of paths or DataFrame) or as "
+            f"'transactions_table' (a Spark catalog table), not {'both' if transactions is not None else 'neither'}."
+        )
+
+
 def _columns_map(columns: Mapping[str, str] | None) -> dict[str, str]:
     cols = {c: c for c in _CANONICAL}
     if columns:
@@ -164,21 +116,6 @@ def _columns_map(columns: Mapping[str, str] | None) -> dict[str, str]:
             )
         cols.update({k: v for k, v in columns.items() if k in _CANONICAL})
     return cols
-
-
-def _transactions_view_sql(cols: Mapping[str, str]) -> str:
-    # Amounts as exact fixed-point (1/10,000 CNY): DOUBLE sums depend on the order of addition
-    # (threads, executors); DECIMAL sums are exact, so every engine and run gives the same numbers.
-    cid, date, amount = (_quote(cols[k]) for k in _CANONICAL)
-    return (f"SELECT CAST({cid} AS VARCHAR) AS customer_id, CAST({date} AS DATE) AS txn_date, "
-            f"CAST({amount} AS DECIMAL(18, 4)) AS amount FROM _txn_source")
-
-
-def _customers_view_sql(cols: Mapping[str, str] | None) -> str:
-    if cols is None:  # no base given: every id in the log is a customer
-        return "SELECT DISTINCT customer_id FROM transactions WHERE customer_id IS NOT NULL"
-    cid = _quote(cols["customer_id"])
-    return f"SELECT DISTINCT CAST({cid} AS VARCHAR) AS customer_id FROM _cust_source WHERE {cid} IS NOT NULL"
 
 
 def _customer_frame(customers: Any, cid: str) -> pd.DataFrame | None:
@@ -197,9 +134,7 @@ def _check_columns(found: Sequence[str], cols: Mapping[str, str]) -> None:
                     param="columns")
 
 
-# --------------------------------------------------------------------------------------------
-# Engines
-# --------------------------------------------------------------------------------------------
+# --- Engines ---
 
 
 class Engine(ABC):
@@ -266,6 +201,7 @@ class DuckDBEngine(Engine):
 
     def register(self, transactions, customers=None, *, columns=None, transactions_table=None) -> None:
         cols = _columns_map(columns)
+        _require_source(transactions, transactions_table)
         if transactions_table is not None:
             raise ValueError(
                 f"The 'transactions_table' parameter ({transactions_table!r}) names a Spark catalog table; "
@@ -275,34 +211,29 @@ class DuckDBEngine(Engine):
             require_columns(transactions, [cols[k] for k in _CANONICAL], table="transactions", param="columns")
             self.con.register("_txn_source", transactions)
         else:
-            strs, fmt = _paths(transactions, param="transactions_path")
-            lst = "[" + ", ".join(_literal(s) for s in strs) + "]"
-            reader = f"read_parquet({lst})" if fmt == "parquet" else f"read_csv({lst}, auto_detect = true, header = true)"
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW _txn_source AS SELECT * FROM {reader}")
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW _txn_source AS SELECT * FROM "
+                             f"{_duckdb_reader(transactions, param='transactions_path')}")
         found = [r[0] for r in self.con.execute("DESCRIBE SELECT * FROM _txn_source LIMIT 0").fetchall()]
         _check_columns(found, cols)
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW transactions AS {_transactions_view_sql(cols)}")
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW transactions AS {transactions_view_sql(cols)}")
         if customers is not None:
             frame = _customer_frame(customers, cols["customer_id"])
             if frame is not None:
                 self.con.register("_cust_source", frame)
             else:
-                strs, fmt = _paths(customers, param="customers_path")
-                lst = "[" + ", ".join(_literal(s) for s in strs) + "]"
-                reader = (f"read_parquet({lst})" if fmt == "parquet"
-                          else f"read_csv({lst}, auto_detect = true, header = true)")
-                self.con.execute(f"CREATE OR REPLACE TEMP VIEW _cust_source AS SELECT * FROM {reader}")
-        view = _customers_view_sql(None if customers is None else cols)
+                self.con.execute(f"CREATE OR REPLACE TEMP VIEW _cust_source AS SELECT * FROM "
+                                 f"{_duckdb_reader(customers, param='customers_path')}")
+        view = customers_view_sql(None if customers is None else cols)
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW customers AS {view}")
 
     def execute(self, name, params) -> None:
         sql = portable_sql(name, "duckdb")
-        used = _parameters(sql, params, "$")
+        used = used_parameters(sql, params, "$")
         self.con.execute(sql, used) if used else self.con.execute(sql)
 
     def fetch_arrow(self, name, params):
         sql = portable_sql(name, "duckdb")
-        return self.con.sql(sql, params=_parameters(sql, params, "$") or None).to_arrow_table()
+        return self.con.sql(sql, params=used_parameters(sql, params, "$") or None).to_arrow_table()
 
     def close(self) -> None:
         self.con.close()
@@ -332,23 +263,15 @@ class SparkEngine(Engine):
     """
 
     name = "spark"
-    #: Defaults below the user's ``conf``: UTC so that timestamps become the same dates as in
-    #: DuckDB; Arrow for pandas <-> Spark; no console progress bar in notebook logs.
-    DEFAULT_CONF = {
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.execution.arrow.pyspark.enabled": "true",
-        "spark.ui.showConsoleProgress": "false",
-    }
+    #: Defaults below the user's ``conf``: Arrow for pandas <-> Spark, no progress bar in notebook logs.
+    DEFAULT_CONF = {"spark.sql.execution.arrow.pyspark.enabled": "true", "spark.ui.showConsoleProgress": "false"}
 
     def __init__(self, *, master: str = "local[*]", conf: Mapping[str, object] | None = None, spark=None) -> None:
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:  # pragma: no cover - depends on the install
-            raise ImportError(
-                "engine='spark' needs PySpark and a Java runtime (17 or newer): "
-                "`uv pip install pyspark` (or the project's spark extra) and e.g. `apt-get install "
-                "openjdk-17-jre-headless`; or use engine='duckdb'."
-            ) from exc
+            raise ImportError("engine='spark' needs PySpark (4.0 or newer) and a Java 17+ runtime: `pip install "
+                              "pyspark`, `apt-get install openjdk-17-jre-headless`; or use engine='duckdb'.") from exc
         if not isinstance(master, str) or not master:
             raise ValueError(f"The 'spark_master' parameter must be a Spark master URL like 'local[*]', 'yarn' "
                              f"or 'spark://host:7077'. Got {master!r} instead.")
@@ -360,8 +283,10 @@ class SparkEngine(Engine):
                 builder = builder.config(key, str(value))
             spark = builder.getOrCreate()
         self.spark = spark
-        # runtime settings take effect on an already running session too
-        self.spark.conf.set("spark.sql.session.timeZone", str((conf or {}).get("spark.sql.session.timeZone", "UTC")))
+        # timestamps become dates in the session time zone: UTC for this run (restored on close),
+        # also on a session that was already running
+        self._time_zone = spark.conf.get("spark.sql.session.timeZone")
+        spark.conf.set("spark.sql.session.timeZone", str((conf or {}).get("spark.sql.session.timeZone", "UTC")))
         self._cached: list = []
 
     def _read(self, source, *, param: str):
@@ -372,6 +297,7 @@ class SparkEngine(Engine):
 
     def register(self, transactions, customers=None, *, columns=None, transactions_table=None) -> None:
         cols = _columns_map(columns)
+        _require_source(transactions, transactions_table)
         if transactions_table is not None:
             if not isinstance(transactions_table, str) or not transactions_table:
                 raise ValueError(f"The 'transactions_table' parameter must be a table name like 'bank.transactions'. "
@@ -384,7 +310,7 @@ class SparkEngine(Engine):
             src = self._read(transactions, param="transactions_path")
         _check_columns(src.columns, cols)
         src.createOrReplaceTempView("_txn_source")
-        self.spark.sql(_to_spark(_transactions_view_sql(cols))).createOrReplaceTempView("transactions")
+        self.spark.sql(to_spark(transactions_view_sql(cols))).createOrReplaceTempView("transactions")
         if customers is not None:
             frame = _customer_frame(customers, cols["customer_id"])
             if frame is not None:
@@ -394,16 +320,16 @@ class SparkEngine(Engine):
             else:
                 cust = self._read(customers, param="customers_path")
             cust.createOrReplaceTempView("_cust_source")
-        view = _customers_view_sql(None if customers is None else cols)
-        self.spark.sql(_to_spark(view)).createOrReplaceTempView("customers")
+        view = customers_view_sql(None if customers is None else cols)
+        self.spark.sql(to_spark(view)).createOrReplaceTempView("customers")
 
     def _query(self, name, params):
         sql = portable_sql(name, "spark")
-        used = _parameters(sql, params, ":")
+        used = used_parameters(sql, params, ":")
         return self.spark.sql(sql, args=used or None)
 
     def execute(self, name, params) -> None:
-        target = _creates(name)
+        target = created_table(name)
         if target is None:
             raise ValueError(f"statement {name!r} does not create a table; fetch it with fetch_arrow().")
         # materialised once (like DuckDB's temporary table), then read by the later statements
@@ -412,7 +338,13 @@ class SparkEngine(Engine):
         df.createOrReplaceTempView(target)
 
     def fetch_arrow(self, name, params):
-        return self._query(name, params).toArrow()
+        df = self._query(name, params)
+        if not hasattr(df, "toArrow"):
+            import pyspark
+
+            raise ImportError(f"engine='spark' needs PySpark 4.0 or newer (DataFrame.toArrow); found "
+                              f"{pyspark.__version__}. Install the PySpark version of your cluster, 4.0 or newer.")
+        return df.toArrow()
 
     def close(self) -> None:
         for df in self._cached:
@@ -420,12 +352,7 @@ class SparkEngine(Engine):
         self._cached.clear()
         for view in _RELATIONS:
             self.spark.catalog.dropTempView(view)
-
-
-def _to_spark(duckdb_sql: str) -> str:
-    import sqlglot
-
-    return sqlglot.transpile(duckdb_sql, read="duckdb", write="spark")[0]
+        self.spark.conf.set("spark.sql.session.timeZone", self._time_zone)
 
 
 def connect(
@@ -444,9 +371,7 @@ def connect(
     return SparkEngine(master=spark_master, conf=spark_conf, spark=spark)
 
 
-# --------------------------------------------------------------------------------------------
-# Results as pandas (identical for both engines)
-# --------------------------------------------------------------------------------------------
+# --- Results as pandas (identical for both engines) ---
 
 
 def fetch_pandas(engine: Engine, name: str, params: Mapping[str, object], *, arrow_strings: bool = False,
@@ -475,9 +400,7 @@ def fetch_pandas(engine: Engine, name: str, params: Mapping[str, object], *, arr
             table = table.set_column(i, fld.name, table.column(i).cast(pa.int64()))
         elif pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
             table = table.set_column(i, fld.name, table.column(i).cast(pa.string()))
-    mapper = None
-    if arrow_strings:
-        mapper = {pa.string(): pd.StringDtype("pyarrow")}.get
+    mapper = {pa.string(): pd.StringDtype("pyarrow")}.get if arrow_strings else None
     # self_destruct frees each Arrow column as it is converted (no second full copy in memory)
     return table.to_pandas(types_mapper=mapper, date_as_object=False, split_blocks=True, self_destruct=True)
 
@@ -485,8 +408,8 @@ def fetch_pandas(engine: Engine, name: str, params: Mapping[str, object], *, arr
 def _as_date(value: object, *, param: str = "as_of_date") -> _dt.date:
     try:
         ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"The '{param}' parameter must be a date like '2023-12-31'. Got {value!r} instead.") from exc
+    except (TypeError, ValueError):
+        ts = pd.NaT
     if pd.isna(ts):
         raise ValueError(f"The '{param}' parameter must be a date like '2023-12-31'. Got {value!r} instead.")
     return ts.date()

@@ -43,7 +43,9 @@ def _legacy_rfm(*args, **kwargs):
 
 
 def test_duckdb_dialect_is_the_shipped_text():
-    text = (engines.resources.files("bankcrm_research.value") / "sql/rfm.sql").read_text(encoding="utf-8")
+    from importlib import resources
+
+    text = (resources.files("bankcrm_research.value") / "sql/rfm.sql").read_text(encoding="utf-8")
     for name in STATEMENTS:
         assert portable_sql(name, "duckdb") in text
 
@@ -146,6 +148,10 @@ def test_catalog_table_needs_spark(edge_transactions_parquet):
     path, customers = edge_transactions_parquet
     with pytest.raises(ValueError, match="transactions_table.*engine='spark'"):
         rfm_tables(None, as_of_date=AS_OF, customers=customers, transactions_table="bank.transactions")
+    with pytest.raises(ValueError, match="not both"):
+        rfm_tables(path, as_of_date=AS_OF, transactions_table="bank.transactions", engine="duckdb")
+    with pytest.raises(ValueError, match="not neither"):
+        clv_summary_table(None, as_of_date=AS_OF)
 
 
 def test_missing_file_and_bad_suffix(tmp_path):
