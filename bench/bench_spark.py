@@ -13,9 +13,11 @@ on each engine, each in a fresh subprocess:
 Both engines must return identical per-customer tables (SHA-256 of the pandas frames, values and
 dtypes), which ``tests/value/test_engines_spark.py`` also checks on small data.
 
-Measured on the project machine (2 shared cores): see ``bench/results/spark.json``; at 1M rows
-(20k customers) under heavy load from other jobs: see the report of issue 15. Spark on one small
-machine is expected to be slower than DuckDB; the point of the engine is a cluster.
+Quick check on the project machine (2 cores shared with other jobs, load 6-13, 2026-11-29), 1M rows /
+20k customers: DuckDB 0.8-4.2 s, 0.3 GiB; Spark 4.3.0 local[2] 76-186 s (+12-41 s session start),
+1.7-1.9 GiB (JVM 1.4-1.7 GiB); identical results. The 50M-row numbers: ``bench/results/spark.json``.
+Spark on one small machine is expected to be much slower than DuckDB (fixed per-stage costs, a JVM
+heap); the point of the engine is a cluster.
 
 Run: ``python -m bench spark`` (50M rows, 1M customers; ``-- --customers 20000 --transactions 1000000``
 for a quick run, ``-- --keep`` to keep the generated files). Results: ``bench/results/spark.json``.
@@ -73,6 +75,7 @@ print(json.dumps({
 _SPARK_CHILD = _COMMON + """
 from pyspark.sql import SparkSession
 txn, cust, as_of, master, driver_memory = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+extra_conf = dict(kv.split("=", 1) for kv in sys.argv[6:])
 
 def vm_hwm(pid):
     with open(f"/proc/{pid}/status") as f:
@@ -85,7 +88,7 @@ t0 = time.perf_counter()
 spark = (SparkSession.builder.master(master).appName("bench-spark")
          .config("spark.driver.memory", driver_memory).config("spark.ui.enabled", "false")
          .config("spark.ui.showConsoleProgress", "false").config("spark.sql.session.timeZone", "UTC")
-         .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
+         .config("spark.sql.execution.arrow.pyspark.enabled", "true").config(map=extra_conf).getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
 t1 = time.perf_counter()
 table, quality = rfm_tables(txn, as_of_date=as_of, customers=cust, engine="spark", spark=spark)
@@ -97,7 +100,7 @@ py_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({
     "seconds": t3 - t1, "session_seconds": t1 - t0, "rfm_seconds": t2 - t1, "clv_seconds": t3 - t2,
     "peak_rss_bytes": py_peak + jvm_peak, "python_peak_rss_bytes": py_peak, "jvm_peak_rss_bytes": jvm_peak,
-    "spark_version": spark.version, "master": master, "driver_memory": driver_memory,
+    "spark_version": spark.version, "master": master, "driver_memory": driver_memory, "conf": extra_conf,
     **summary(table, quality, clv),
 }))
 spark.stop()
@@ -111,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=2, help="DuckDB threads (the machine has 2 cores)")
     p.add_argument("--spark-master", default="local[2]")
     p.add_argument("--spark-driver-memory", default="2g", help="JVM heap of the local Spark driver")
+    p.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra Spark setting, repeatable (e.g. spark.sql.shuffle.partitions=8)")
     p.add_argument("--dir", type=Path, default=None, help="where to write the generated files (default: temp)")
     p.add_argument("--keep", action="store_true", help="keep the generated files")
     p.add_argument("--out", type=Path, default=RESULTS / "spark.json")
@@ -128,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  generation: {json.dumps(gen)}", flush=True)
         duck = _child(_DUCKDB_CHILD, str(txn), str(cust), AS_OF, str(args.threads))
         print(f"  duckdb: {duck['seconds']:.1f} s, peak {duck['peak_rss_bytes'] / GIB:.2f} GiB", flush=True)
-        spark = _child(_SPARK_CHILD, str(txn), str(cust), AS_OF, args.spark_master, args.spark_driver_memory)
+        spark = _child(_SPARK_CHILD, str(txn), str(cust), AS_OF, args.spark_master, args.spark_driver_memory,
+                       *args.spark_conf)
         print(f"  spark {args.spark_master}: {spark['seconds']:.1f} s (+ {spark['session_seconds']:.1f} s session "
               f"start), peak {spark['peak_rss_bytes'] / GIB:.2f} GiB (JVM {spark['jvm_peak_rss_bytes'] / GIB:.2f})",
               flush=True)
@@ -142,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "config": {"customers": args.customers, "transactions": args.transactions, "threads": args.threads,
                    "spark_master": args.spark_master, "spark_driver_memory": args.spark_driver_memory,
+                   "spark_conf": args.spark_conf,
                    "as_of_date": AS_OF},
         "generation": gen,
         "duckdb": duck,
