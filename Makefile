@@ -59,7 +59,7 @@ lab: $(STAMP)
 lock: $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UV) lock
-	$(UV) export --frozen --no-hashes --no-emit-project --extra test --extra lab --format requirements-txt -o requirements.lock -q
+	$(UV) export --frozen --no-hashes --no-emit-project --extra test --extra lab --extra spark --format requirements-txt -o requirements.lock -q
 
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)

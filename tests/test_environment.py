@@ -42,7 +42,7 @@ def test_environment_yml_installs_the_lock_and_the_project():
     assert python.split("=")[-1] + ".0" in requires
 
 
-@pytest.mark.parametrize("group", ["dependencies", "test", "lab"])
+@pytest.mark.parametrize("group", ["dependencies", "test", "lab", "spark"])
 def test_every_declared_dependency_is_pinned_in_the_lock(group):
     project = _pyproject()["project"]
     reqs = project["dependencies"] if group == "dependencies" else project["optional-dependencies"][group]
