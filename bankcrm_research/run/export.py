@@ -170,6 +170,8 @@ def notebook_to_html(
     body = strip_remote_resources(body)
     if reader:
         body = body.replace("</head>", _READER_HEAD + "\n</head>", 1)
+        if lang == "zh":
+            body = re.sub(r'<html lang="en"', '<html lang="zh-CN"', body, count=1)
         if not exclude_input:
             body = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + _READER_BODY, body, count=1)
     out = Path(html_path)
