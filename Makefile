@@ -52,6 +52,7 @@ test: $(STAMP)
 LAB_ARGS ?= --no-browser --ip=127.0.0.1
 LAB_ROOT := $(shell [ "$$(id -u 2>/dev/null)" = "0" ] && echo --allow-root)
 lab: $(STAMP)
+	@test -x $(VENV)/bin/jupyter-lab || { echo "jupyterlab is missing from $(VENV): it comes from the pinned lock (requirements.lock); update the checkout and run 'make env'." >&2; exit 1; }
 	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ROOT) $(LAB_ARGS)
 
 lock: $(PY)
