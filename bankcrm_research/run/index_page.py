@@ -79,15 +79,21 @@ def _notebook_section(nb: Mapping[str, Any], m: Mapping[str, Any], declared: Seq
     hrows, more = headline_rows(name, m, declared, lang=lang, ledger=ledger, run_id=run_id, input_sha256=digest)
     table = ""
     if hrows:
+        # Columns without content (no CI recorded, no earlier run in the ledger) are left out.
+        has_ci = any(r.ci for r in hrows)
+        has_hist = any(r.spark for r in hrows)
         trs = "".join(
             f'<tr><td title="{_e(r.key)}">{_e(r.label)}</td><td class="num">{_e(r.value)}</td>'
-            f'<td class="num">{_e(r.ci)}</td><td>{r.spark}</td><td class="num">{_e(r.change)}'
-            + "".join(f'<span class="flag">{_e(t(f))}</span>' for f in r.flags) + "</td></tr>"
+            + (f'<td class="num">{_e(r.ci)}</td>' if has_ci else "")
+            + (f'<td>{r.spark}</td><td class="num">{_e(r.change)}'
+               + "".join(f'<span class="flag">{_e(t(f))}</span>' for f in r.flags) + "</td>" if has_hist else "")
+            + "</tr>"
             for r in hrows)
         more_html = f'<p class="sub">… {more} {_e(t("more_metrics"))}</p>' if more else ""
         table = (f'<table class="head"><thead><tr><th>{_e(t("metric"))}</th><th>{_e(t("value"))}</th>'
-                 f'<th>{_e(t("ci"))}</th><th>{_e(t("history"))}</th><th>{_e(t("change"))}</th></tr></thead>'
-                 f"<tbody>{trs}</tbody></table>{more_html}")
+                 + (f'<th>{_e(t("ci"))}</th>' if has_ci else "")
+                 + (f'<th>{_e(t("history"))}</th><th>{_e(t("change"))}</th>' if has_hist else "")
+                 + f"</tr></thead><tbody>{trs}</tbody></table>{more_html}")
     skipped = skipped_sections(dict(m))
     skipped_html = ""
     if skipped:

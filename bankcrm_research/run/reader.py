@@ -3,7 +3,8 @@
 :func:`prepare_for_reader` rewrites a copy of an executed notebook before export:
 
 * the ``parameters`` cell and papermill's ``injected-parameters`` cell become one short table
-  (name, value, note; values set for this run are marked) instead of code;
+  (name, value cut at 90 characters, note from the trailing comment or the comment lines just
+  above; values set for this run are marked) instead of code;
 * ``Out[]`` noise goes: an ``execute_result`` that is only the repr of a path (``PosixPath('…')``,
   what ``save_figure``/``save_table`` return when they end a cell) or a list/tuple of them;
 * stderr (warnings, log lines) is taken out of the cells and gathered into one collapsed
@@ -38,6 +39,7 @@ _SITE = re.compile(r"(?:[A-Za-z]:)?[^\s:'\"]*?[/\\](?:site|dist)-packages[/\\]")
 _ABS = re.compile(r"(?<![\w:/.\-+=~])(/(?:[^\s/'\"<>:;,()\[\]{}|*?]+/)+[^\s/'\"<>:;,()\[\]{}|*?]*)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PATH_REPR = re.compile(r"^\s*(?:(?:Posix|Windows|Pure\w*)?Path\((['\"]).*?\1\)\s*,?\s*)+$", re.DOTALL)
+_MAX_VALUE = 90  # longer parameter values are cut (the full value is the cell's title)
 _WARNING_LINE = re.compile(r"^(?P<file>\S.*?):(?P<line>\d+): (?P<cat>[A-Za-z_][\w.]*): (?P<msg>.*)$")
 
 
@@ -140,8 +142,18 @@ def _parse_cell(source: str) -> dict[str, tuple[Any, str]]:
             value = ast.literal_eval(node.value)
         except ValueError:
             value = ast.get_source_segment(source, node.value)
-        line = lines[node.end_lineno - 1] if node.end_lineno else ""
-        comment = line.split("#", 1)[1].strip() if "#" in line and not line.strip().startswith("#") else ""
+        comment = ""
+        for ln in {node.lineno, node.end_lineno or node.lineno}:  # trailing comment
+            line = lines[ln - 1] if 0 < ln <= len(lines) else ""
+            if "#" in line and not line.strip().startswith("#"):
+                comment = line.split("#", 1)[1].strip()
+        if not comment:  # or the comment lines just above the assignment
+            above = []
+            i = node.lineno - 2
+            while i >= 0 and lines[i].strip().startswith("#"):
+                above.insert(0, lines[i].strip().lstrip("#").strip())
+                i -= 1
+            comment = " ".join(a for a in above if a and a.lower() != "parameters")
         out[target.id] = (value, comment)
     return out
 
@@ -160,12 +172,17 @@ def parameters_table(defaults_source: str, injected_source: str = "", *, roots: 
         if name in injected:
             value = injected[name]
             note = f"{comment} · {head[4]}" if comment else head[4]
-        rows.append(f"<tr><td><code>{_html.escape(name)}</code></td>"
-                    f"<td><code>{_html.escape(_value_text(name, value, roots, share_safe))}</code></td>"
-                    f"<td>{_html.escape(scrub_paths(note, roots, aggressive=share_safe))}</td></tr>")
+        text = _value_text(name, value, roots, share_safe)
+        short = text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+        cells = (f"<tr><td><code>{_html.escape(name)}</code></td>"
+                 f'<td><code title="{_html.escape(text)}">{_html.escape(short)}</code></td>')
+        rows.append((cells, _html.escape(scrub_paths(note, roots, aggressive=share_safe))))
+    with_notes = any(note for _, note in rows)
+    body = "".join(r + (f"<td>{note}</td>" if with_notes else "") + "</tr>" for r, note in rows)
+    note_th = f"<th>{head[3]}</th>" if with_notes else ""
     return (f'<details class="bk-params" open><summary>{head[0]} ({len(rows)})</summary>'
-            f'<table class="bk-params-table"><thead><tr><th>{head[1]}</th><th>{head[2]}</th><th>{head[3]}</th>'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table></details>")
+            f'<table class="bk-params-table"><thead><tr><th>{head[1]}</th><th>{head[2]}</th>{note_th}'
+            f"</tr></thead><tbody>{body}</tbody></table></details>")
 
 
 def _tags(cell: Any) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import nbformat
@@ -63,7 +64,7 @@ def test_prepare_for_reader_rewrites_parameters_outputs_and_warnings():
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in cells)  # merged
     table = cells[1].outputs[0]["data"]["text/html"]
     assert cells[1].metadata["bankcrm_reader"]["hide_input"]
-    assert "<code>seed</code>" in table and "<code>3</code>" in table and "set for this run" in table
+    assert "<code>seed</code>" in table and '>3</code>' in table and "set for this run" in table
     assert "random seed" in table and "Parameters (3)" in table
     assert cells[2].outputs == []  # PosixPath(...) echo of save_figure dropped
     kept = cells[3].outputs
@@ -93,3 +94,17 @@ def test_zh_headings_of_reader_blocks(tmp_path):
     assert "参数 (3)" in out.cells[1].outputs[0]["data"]["text/html"]
     assert "警告 (3)" in out.cells[-1].outputs[0]["data"]["text/html"]
     nbformat.validate(out)
+
+
+def test_parameters_table_notes_from_comments_above_and_long_values_cut():
+    from bankcrm_research.run.reader import parameters_table
+
+    src = ('# None = the bundled survey; or a CSV path\nsurvey_path = None\n'
+           'measurement = {\n    "IMAG": ' + repr([f"IMAG{i}" for i in range(30)]) + ',\n}\nseed = 1\n')
+    table = parameters_table(src)
+    assert "None = the bundled survey; or a CSV path" in table
+    cut = re.search(r'<code title="([^"]*)">([^<]*)</code>', table.split("measurement")[1])
+    shown = html.unescape(cut.group(2))
+    assert len(shown) <= 90 and shown.endswith("…") and "IMAG29" in cut.group(1)
+    # no note anywhere: no Note column
+    assert "<th>Note</th>" not in parameters_table("seed = 1\nn = 2\n")
