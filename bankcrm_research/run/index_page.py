@@ -89,7 +89,7 @@ def _notebook_section(nb: Mapping[str, Any], m: Mapping[str, Any], declared: Seq
                + "".join(f'<span class="flag">{_e(t(f))}</span>' for f in r.flags) + "</td>" if has_hist else "")
             + "</tr>"
             for r in hrows)
-        more_html = f'<p class="sub">… {more} {_e(t("more_metrics"))}</p>' if more else ""
+        more_html = f'<p class="sub">{_e(t("more_metrics").format(n=more))}</p>' if more else ""
         table = (f'<table class="head"><thead><tr><th>{_e(t("metric"))}</th><th>{_e(t("value"))}</th>'
                  + (f'<th>{_e(t("ci"))}</th>' if has_ci else "")
                  + (f'<th>{_e(t("history"))}</th><th>{_e(t("change"))}</th>' if has_hist else "")
@@ -209,6 +209,8 @@ def render_index(
                         ensure_ascii=False, sort_keys=True)
     pkgs = " · ".join(f"{_e(k)} {_e(v)}" for k, v in (env.get("packages") or {}).items())
     simulated = run.get("data_note") or ""
+    if lang == "zh" and simulated.startswith("bundled data are SIMULATED"):
+        simulated = t("data_note")
     executable = f" ({_e(env.get('executable'))})" if env.get("executable") else ""
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">

@@ -39,6 +39,7 @@ _SITE = re.compile(r"(?:[A-Za-z]:)?[^\s:'\"]*?[/\\](?:site|dist)-packages[/\\]")
 _ABS = re.compile(r"(?<![\w:/.\-+=~])(/(?:[^\s/'\"<>:;,()\[\]{}|*?]+/)+[^\s/'\"<>:;,()\[\]{}|*?]*)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PATH_REPR = re.compile(r"^\s*(?:(?:Posix|Windows|Pure\w*)?Path\((['\"]).*?\1\)\s*,?\s*)+$", re.DOTALL)
+_OPEN_PARAMS = 12  # parameter tables with more rows start collapsed
 _MAX_VALUE = 90  # longer parameter values are cut (the full value is the cell's title)
 _WARNING_LINE = re.compile(r"^(?P<file>\S.*?):(?P<line>\d+): (?P<cat>[A-Za-z_][\w.]*): (?P<msg>.*)$")
 
@@ -180,7 +181,8 @@ def parameters_table(defaults_source: str, injected_source: str = "", *, roots: 
     with_notes = any(note for _, note in rows)
     body = "".join(r + (f"<td>{note}</td>" if with_notes else "") + "</tr>" for r, note in rows)
     note_th = f"<th>{head[3]}</th>" if with_notes else ""
-    return (f'<details class="bk-params" open><summary>{head[0]} ({len(rows)})</summary>'
+    opened = " open" if len(rows) <= _OPEN_PARAMS else ""  # a long list starts collapsed
+    return (f'<details class="bk-params"{opened}><summary>{head[0]} ({len(rows)})</summary>'
             f'<table class="bk-params-table"><thead><tr><th>{head[1]}</th><th>{head[2]}</th>{note_th}'
             f"</tr></thead><tbody>{body}</tbody></table></details>")
 
