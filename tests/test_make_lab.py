@@ -16,8 +16,11 @@ def _dry_run(*args: str) -> list[str]:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     # -o .venv/.installed: treat the environment as built, so only the lab recipe is printed.
-    proc = subprocess.run(["make", "-n", "-o", ".venv/.installed", "lab", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    # Also under `make test`: a clean environment keeps the outer make's flags and
+    # "Entering directory" lines out of the dry run.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")}
+    proc = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed", "lab", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, env=env)
     assert proc.returncode == 0, proc.stderr
     return [ln for ln in proc.stdout.splitlines() if ln.strip()]
 

@@ -1,4 +1,10 @@
-"""Per-notebook HTML export and the record of what each notebook produced.
+"""Per-notebook HTML export (reader mode) and the record of what each notebook produced.
+
+Reader mode (default): code sits behind a per-cell "show code" toggle (plain ``<details>``, plus
+one inline "show all code" button; no CDN), the parameters are a table, ``Out[]`` path reprs and
+stderr noise are gone (warnings gathered in one collapsed list, paths scrubbed); see
+:mod:`bankcrm_research.run.reader`. Share-safe exports carry no code at all, no tracebacks and no
+absolute paths, and the executed ``.ipynb`` never enters the run folder (:func:`executed_path`).
 
 Reports must open offline and behind the Great Firewall, so nothing may be fetched from a CDN.
 nbconvert's ``lab`` template references require.js, MathJax and mermaid on cdnjs; we remove

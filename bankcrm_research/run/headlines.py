@@ -25,7 +25,8 @@ from bankcrm_research.reporting.labels import label, load_labels, metric_info
 from bankcrm_research.reporting.narrative import fmt_ci, fmt_number, fmt_p
 from bankcrm_research.run.ledger import LedgerRow, ci_of, history
 
-__all__ = ["MAX_HEADLINE", "HeadlineRow", "select_keys", "format_value", "headline_rows", "sparkline_svg"]
+__all__ = ["MAX_HEADLINE", "HeadlineRow", "select_keys", "format_value", "headline_rows", "sparkline_svg",
+           "recorded_findings"]
 
 MAX_HEADLINE = 8
 _RESERVED = ("findings.", "skipped.", "auto.")
@@ -42,6 +43,16 @@ class HeadlineRow:
     spark: str = ""
     change: str = ""
     flags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def recorded_findings(metrics: Mapping[str, Any]) -> list[str]:
+    """``findings.1``, ``findings.2``, … in numeric order (a malformed suffix sorts last, never fails)."""
+    def order(k: str) -> tuple[int, str]:
+        tail = k.split(".", 1)[1]
+        return (int(tail), "") if tail.isdigit() else (10**9, tail)
+
+    keys = sorted((k for k in metrics if str(k).startswith("findings.") and metrics[k]), key=order)
+    return [str(metrics[k]) for k in keys]
 
 
 def _is_bound(key: str) -> bool:

@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bankcrm_research.reporting.labels import label
-from bankcrm_research.reporting.sections import auto_choices, findings, skipped_sections
-from bankcrm_research.run.headlines import headline_rows
+from bankcrm_research.reporting.sections import auto_choices, skipped_sections
+from bankcrm_research.run.headlines import headline_rows, recorded_findings
 from bankcrm_research.run.ledger import LedgerRow, input_digest
 
 __all__ = ["render_index"]
@@ -71,7 +71,7 @@ def _notebook_section(nb: Mapping[str, Any], m: Mapping[str, Any], declared: Seq
         return label(f"index.{key}", lang)
 
     name = nb["name"]
-    sentences = findings(dict(m))
+    sentences = recorded_findings(m)
     if sentences:
         found = '<ul class="findings">' + "".join(f"<li>{_e(x)}</li>" for x in sentences) + "</ul>"
     else:

@@ -50,7 +50,8 @@ def scrub_paths(text: str, roots: Iterable[str | Path] = (), *, aggressive: bool
 
     ``/tmp/ipykernel_…/….py`` becomes ``cell`` (or the given cell name), ``…/site-packages/`` is
     dropped, each of ``roots`` (run folder, project root, ...) becomes relative. With
-    ``aggressive=True`` any other absolute path is reduced to its file name.
+    ``aggressive=True`` any other absolute path is reduced to its file name; otherwise paths in
+    the home folder are written ``~/…``.
     """
     out = _IPYKERNEL.sub(cell or "cell", str(text))
     out = _SITE.sub("", out)
@@ -59,6 +60,9 @@ def scrub_paths(text: str, roots: Iterable[str | Path] = (), *, aggressive: bool
             out = out.replace(root + "/", "").replace(root, ".")
     if aggressive:
         out = _ABS.sub(lambda m: Path(m.group(1).rstrip("/")).name or "…", out)
+    home = str(Path.home())
+    if len(home) > 1:
+        out = out.replace(home + "/", "~/")
     return out
 
 

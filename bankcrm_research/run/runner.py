@@ -257,7 +257,7 @@ def run_notebooks(
     }
     _write_json(run_dir / "run.json", record)
 
-    roots = [PROJECT_ROOT, parent.resolve(), Path.home()]
+    roots = [PROJECT_ROOT, parent.resolve()]
     bar = Progress(len(infos), progress)
     bar.log(f"run {run_id}: {len(infos)} notebook(s), {n_jobs} kernel(s) at once -> {run_dir}")
     stop = threading.Event()
@@ -357,14 +357,15 @@ def run_notebooks(
                    "export_s": round(sum(r.export_s or 0 for r in ordered), 3)},
     })
     metrics = {r.name: _read_json(run_dir / r.name / "metrics.json") for r in ordered}
-    from bankcrm_research.reporting.sections import auto_choices, findings, skipped_sections
+    from bankcrm_research.reporting.sections import auto_choices, skipped_sections
     from bankcrm_research.run import ledger
+    from bankcrm_research.run.headlines import recorded_findings
     from bankcrm_research.run.index_page import render_index
 
     headlines = {i.name: i.headline for i in infos}
     for nb in record["notebooks"]:
         m = metrics.get(nb["name"], {})
-        nb.update({"findings": findings(m), "auto": auto_choices(m), "skipped": skipped_sections(m),
+        nb.update({"findings": recorded_findings(m), "auto": auto_choices(m), "skipped": skipped_sections(m),
                    "headline": ledger.headline_keys(m, headlines.get(nb["name"], ()))})
     record["input_sha256"] = ledger.input_digest(inputs)
     latest = status == "succeeded" and update_latest

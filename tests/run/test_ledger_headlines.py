@@ -148,3 +148,10 @@ def test_index_without_findings_says_so_and_zh_has_chinese_headings():
     for english in (">Findings<", ">Provenance<", ">Metric<", "no findings recorded"):
         assert english not in zh, english
     assert '<html lang="zh-CN">' in zh
+
+
+def test_recorded_findings_order_and_malformed_keys():
+    from bankcrm_research.run.headlines import recorded_findings
+
+    m = {"findings.10": "ten", "findings.2": "two", "findings.1": "one", "findings.x": "odd", "findings.3": ""}
+    assert recorded_findings(m) == ["one", "two", "ten", "odd"]

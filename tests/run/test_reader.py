@@ -108,3 +108,13 @@ def test_parameters_table_notes_from_comments_above_and_long_values_cut():
     assert len(shown) <= 90 and shown.endswith("…") and "IMAG29" in cut.group(1)
     # no note anywhere: no Note column
     assert "<th>Note</th>" not in parameters_table("seed = 1\nn = 2\n")
+
+
+def test_home_paths_become_tilde_unless_share_safe():
+    from pathlib import Path
+
+    home = str(Path.home())
+    if len(home) <= 1:
+        return
+    assert scrub_paths(f"read {home}/proj/data.csv") == "read ~/proj/data.csv"
+    assert scrub_paths(f"read {home}/proj/data.csv", aggressive=True) == "read data.csv"
