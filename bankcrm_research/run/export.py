@@ -109,7 +109,10 @@ border-bottom:1px solid #d9e2ec;padding:.2rem .6rem;text-align:left!important;fo
 border:1px solid #bcccdc;border-radius:4px;background:#fff;cursor:pointer}
 </style>"""
 
-_READER_BODY = """<button id="bk-toggle-all" type="button">show all code</button>
+_TOGGLE_WORDS = {"en": ("show code", "show all code", "hide all code"),
+                 "zh": ("显示代码", "显示全部代码", "隐藏全部代码")}
+
+_READER_BODY = """<button id="bk-toggle-all" type="button" data-show="show all code" data-hide="hide all code">show all code</button>
 <script>
 (function () {
   var b = document.getElementById("bk-toggle-all");
@@ -119,7 +122,7 @@ _READER_BODY = """<button id="bk-toggle-all" type="button">show all code</button
     var open = b.getAttribute("data-open") !== "1";
     for (var i = 0; i < all.length; i++) { all[i].open = open; }
     b.setAttribute("data-open", open ? "1" : "0");
-    b.textContent = open ? "hide all code" : "show all code";
+    b.textContent = open ? b.getAttribute("data-hide") : b.getAttribute("data-show");
   });
 })();
 </script>"""
@@ -176,10 +179,15 @@ def notebook_to_html(
     body = strip_remote_resources(body)
     if reader:
         body = body.replace("</head>", _READER_HEAD + "\n</head>", 1)
+        words = _TOGGLE_WORDS["zh" if lang == "zh" else "en"]
         if lang == "zh":
             body = re.sub(r'<html lang="en"', '<html lang="zh-CN"', body, count=1)
+            body = body.replace("<summary>show code</summary>", f"<summary>{words[0]}</summary>")
         if not exclude_input:
-            body = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + _READER_BODY, body, count=1)
+            button = (_READER_BODY.replace('data-show="show all code"', f'data-show="{words[1]}"')
+                      .replace('data-hide="hide all code"', f'data-hide="{words[2]}"')
+                      .replace(">show all code</button>", f">{words[1]}</button>"))
+            body = re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + button, body, count=1)
     out = Path(html_path)
     out.write_text(body, encoding="utf-8")
     return out

@@ -118,3 +118,10 @@ def test_home_paths_become_tilde_unless_share_safe():
         return
     assert scrub_paths(f"read {home}/proj/data.csv") == "read ~/proj/data.csv"
     assert scrub_paths(f"read {home}/proj/data.csv", aggressive=True) == "read data.csv"
+
+
+def test_zh_code_toggles(tmp_path):
+    page = notebook_to_html(_nb(), tmp_path / "zh.html", lang="zh").read_text(encoding="utf-8")
+    assert "<summary>显示代码</summary>" in page and "<summary>show code</summary>" not in page
+    assert ">显示全部代码</button>" in page and 'data-hide="隐藏全部代码"' in page
+    assert '<html lang="zh-CN"' in page
