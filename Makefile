@@ -52,9 +52,14 @@ report-public: $(STAMP)
 test: $(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests $(NOTEBOOKS) $(ARGS)
 
+# JupyterLab comes from the pinned lock (nothing is installed here). Jupyter refuses to run as
+# root unless told to: containers often are root, so pass --allow-root exactly then.
+# Override the rest with e.g. `make lab LAB_ARGS="--ip=0.0.0.0 --port=8899"`.
+LAB_ARGS ?= --no-browser --ip=127.0.0.1
+LAB_ROOT := $(shell [ "$$(id -u 2>/dev/null)" = "0" ] && echo --allow-root)
 lab: $(STAMP)
-	$(UV) pip install --quiet --python $(PY) "jupyterlab==4.6.6"
-	$(VENV)/bin/jupyter lab notebooks/
+	@test -x $(VENV)/bin/jupyter-lab || { echo "jupyterlab is missing from $(VENV): it comes from the pinned lock (requirements.lock); update the checkout and run 'make env'." >&2; exit 1; }
+	$(VENV)/bin/jupyter lab notebooks/ $(LAB_ROOT) $(LAB_ARGS)
 
 lock: $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
