@@ -41,8 +41,14 @@ def panel_effects(table: pd.DataFrame, *, regressor: str, outcomes: Sequence[str
             continue
         r = r.iloc[0]
         m = _lab(labels, model)
-        s = effect(cause, _lab(labels, o), float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]), lang=lang)
-        out.append(_t(lang, f"{m}, {unit}: {s}", f"{m}，{unit}：{s}"))
+        est, lo, hi = float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"])
+        if lang == "zh":  # "指数每增加一个指数点，净息差降低 …"
+            per = {"每个指数点": "个指数点", "每100个指数点": "百个指数点"}.get(unit, f"单位（{unit}）")
+            s = effect(cause, _lab(labels, o), est, lo, hi, per=per, lang=lang)
+            out.append(f"{m}：{s}")
+        else:
+            s = effect(cause, _lab(labels, o), est, lo, hi, lang=lang)
+            out.append(f"{m}, {unit}: {s}")
     return out
 
 

@@ -56,6 +56,9 @@ _TITLES = {
 }
 
 
+_PURPOSE_ZH = {"effects by bank type": "按银行类型的效应", "the Yu'ebao event study": "余额宝事件研究"}
+
+
 @dataclass(frozen=True)
 class Section:
     """Whether a notebook section runs; if not, why (``reason``) and how to make it run (``fix``)."""
@@ -253,7 +256,7 @@ def resolve_competition_inputs(
     else:  # pragma: no cover - at least one table is always loaded
         idx_col, source, src_sentence = None, "none", ""
     if index_column is None:
-        choices.append(("index_column", idx_col, src_sentence + "."))
+        choices.append(("index_column", idx_col, src_sentence + _t(L, ".", "。")))
 
     scale = float(index_scale) if index_scale is not None else (BUNDLED_SCALE if simulated else 1.0)
     if index_scale is None:
@@ -332,8 +335,9 @@ def resolve_competition_inputs(
         def auto_col(param: str, given: str | None, default: str, purpose: str) -> str | None:
             c = resolve_column(panel, param, given, default=default, table_name="bank_panel", purpose=purpose)
             if given is None and not simulated:
-                zh = (f"{param} = '{c.column}'（自动：在面板中找到），用于{purpose}。" if c.column else
-                      f"{param}：面板中没有用于{purpose}的列（查找了 '{default}'）。")
+                pz = _PURPOSE_ZH.get(purpose, purpose)
+                zh = (f"{param} = '{c.column}'（自动：在面板中找到），用于{pz}。" if c.column else
+                      f"{param}：面板中没有用于{pz}的列（查找了 '{default}'）。")
                 choices.append((param, c.column, zh if L == "zh" else c.sentence))
             return c.column
 

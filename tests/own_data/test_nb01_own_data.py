@@ -138,6 +138,13 @@ def test_english_panel_with_a_separate_indicators_file(tmp_path, monkeypatch):
     assert set(run.table("panel_models")["n_obs"]) == {40 * 11}
     assert not run.has_table("truth_vs_estimate")
     assert "auto.adoption_threshold" in run.metrics
+    # every headline number this run recorded has a label with unit and digits (metrics_01.yml)
+    from bankcrm_research.reporting.labels import load_labels
+
+    labels = load_labels(strict=True)
+    headline = [k for k in run.metrics if not k.startswith(("auto.", "skipped.", "findings."))]
+    assert "did_estimate" in headline and "nim_twoway_fe_index_effect" in headline
+    assert not [k for k in headline if f"metric.{k}" not in labels]
     assert (_sha(panel), _sha(ind)) == before
 
 
