@@ -106,8 +106,10 @@ def pretrend(p: float, *, n_leads: int | None = None, lang: str = "en") -> str:
 
 def did(row: pd.Series, *, outcome: str, lang: str = "en") -> str:
     """The exposure × post DiD estimate as an effect sentence."""
-    cause = _t(lang, "exposure after the shock", "冲击后的敞口")
-    return effect(cause, outcome, float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]), lang=lang)
+    est, lo, hi = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
+    if lang == "zh":  # "冲击后每增加一单位敞口，活期存款占比降低 …"
+        return effect("冲击后", outcome, est, lo, hi, per="单位敞口", lang=lang)
+    return effect("exposure after the shock", outcome, est, lo, hi, lang=lang)
 
 
 def placebo(row: pd.Series, *, year: int, lang: str = "en") -> str:
