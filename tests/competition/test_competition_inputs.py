@@ -85,3 +85,18 @@ def test_bundled_macro_plan_and_a_user_file_without_yield(tmp_path):
     assert user.rate_column == "policy_rate" and user.yield_column is None
     assert not user.runs("var") and not user.runs("pass_through") and not user.runs("truth")
     assert dict((c[0], c[1]) for c in user.choices)["rate_column"] == "policy_rate"
+
+
+def test_panel_workbook_on_its_second_sheet(tmp_path):
+    """``sheet`` reaches the data layer: a workbook with a notes sheet first needs it, and then loads."""
+    csv = _panel(tmp_path)
+    xlsx = tmp_path / "panel.xlsx"
+    with pd.ExcelWriter(xlsx) as w:
+        pd.DataFrame({"note": ["bank panel on the next sheet"]}).to_excel(w, sheet_name="readme", index=False)
+        pd.read_csv(csv).to_excel(w, sheet_name="data", index=False)
+    with pytest.raises(Exception, match="data"):  # several filled sheets: the error lists them
+        resolve_competition_inputs(panel_path=xlsx, outcomes=["nim"])
+    plan = resolve_competition_inputs(panel_path=xlsx, sheet="data", outcomes=["nim"])
+    assert len(plan.banks) == 36
+    plan2 = resolve_competition_inputs(panel_path=xlsx, sheet={"bank_panel": "data"}, outcomes=["nim"])
+    assert len(plan2.banks) == 36

@@ -112,6 +112,8 @@ def test_explicit_missing_column_fails_with_closest_names(tmp_path):
     path, params, _ = shapes.macro_other_names(tmp_path)
     with pytest.raises(ValueError, match=r"yield_column='mmf_yeild_7d': no such column in macro_monthly"):
         resolve_deposit_inputs(macro_path=path, columns=params["columns"], yield_column="mmf_yeild_7d")
+    with pytest.raises(ValueError, match=r"rate_column='shibor3m'.*closest.*shibor_3m"):
+        resolve_deposit_inputs(macro_path=path, columns=params["columns"], rate_column="shibor3m")
     with pytest.raises(ValueError, match=r"var_columns.*dlog_mmf_aum"):
         resolve_deposit_inputs(macro_path=path, columns=params["columns"], var_columns=["mmf_aum", "dd"])
 
