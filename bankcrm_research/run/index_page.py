@@ -215,9 +215,9 @@ def render_index(
     return f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{_e(t('title'))} {_e(run.get('run_id'))}</title><style>{_CSS}</style></head>
+<title>{_e(run.get('title') or t('title'))} {_e(run.get('run_id'))}</title><style>{_CSS}</style></head>
 <body>
-<h1>{_e(t('title'))}</h1>
+<h1>{_e(run.get('title') or t('title'))}</h1>
 <p class="sub">{_e(t('run'))} <code>{_e(run.get('run_id'))}</code> · {_e(t('started'))} {_e(run.get('started'))} ·
 {_e(t('finished'))} {_e(run.get('finished') or '–')} · {_e(_fmt(run.get('duration_s'), lang))} s{(' · ' + _e(simulated)) if simulated else ''}</p>
 <div class="banner {banner_cls}">{_e(banner)}</div>
