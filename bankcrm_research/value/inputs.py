@@ -1,0 +1,489 @@
+"""Notebook 05's inputs: which tables, which columns, which sections run and why.
+
+The own-data contract (DESIGN.md, issue 11) for segmentation and customer value:
+
+* **Tables.** No path at all = the bundled simulated world. Otherwise only the tables the user gave
+  are read, through :mod:`bankcrm_research.data` (validated; encodings, delimiters, decimal commas
+  and ``dd/mm`` dates handled there): a bundled customers or survey table is never mixed with a
+  user's transactions. A transaction log without an id gets ids 1..n (the data layer does it and
+  says so); a customers table without ``customer_id`` gets row ids ``R000001``... (said so), because
+  segments on customer attributes need no key (linking to transactions or a survey does).
+* **Scale.** The bundled Parquet log (and a user's glob or list of files) is scanned in place by
+  DuckDB (:func:`bankcrm_research.value.rfm.rfm`); a single user file is read by the data layer and
+  the validated DataFrame is handed to the same SQL.
+* **Auto.** Every dataset-specific parameter is ``None`` = auto: the bundled spec on bundled data,
+  the canonical column found in the user's customers/survey table otherwise, else absent (the
+  section that needs it is skipped with a sentence). What auto chose is returned as sentences.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bankcrm_research.data.load import (
+    check_table,
+    load_customers,
+    load_survey,
+    load_transactions,
+    tables_from_checks,
+    transactions_path,
+)
+from bankcrm_research.data.roles import ColumnChoice, resolve_column
+from bankcrm_research.data.validate import Problem
+
+__all__ = ["BUNDLED_SPEC", "ValueTables", "ValueRoles", "Section", "load_value_tables", "resolve_as_of_date",
+           "resolve_value_roles", "plan_sections", "per_table", "attribute_features"]
+
+#: The bundled simulated world's specification (what ``None`` means on bundled data).
+BUNDLED_SPEC: dict[str, Any] = {
+    "as_of_date": "2023-12-31",
+    "segment_features": ("n_products", "digital_share", "tenure_months", "branch_visits_12m"),
+    "value_column": "aum",
+    "tier_column": "value_tier",
+    "rm_column": "rm_id",
+    "service_columns": ("followup_contact", "branch_visits_12m"),
+    "satisfaction_items": ("CUSA1", "CUSA2", "CUSA3"),
+    "satisfaction_controls": ("tenure_months", "n_products", "digital_share", "complaints_12m"),
+    "satisfaction_categorical": ("value_tier",),
+    "event_column": "churned",
+    "duration_column": "duration_months",
+}
+#: Further names tried by auto when the canonical column is absent (UCI Bank Marketing: ``balance``).
+_ALTERNATIVES: dict[str, tuple[str, ...]] = {"value_column": ("balance",)}
+_MAX_MISSING_FEATURE = 0.2
+
+
+def per_table(option: Any, kind: str) -> Any:
+    """``option[kind]`` when ``option`` is a per-table dict, else ``option`` itself (one for all)."""
+    if isinstance(option, Mapping):
+        return option.get(kind)
+    return option
+
+
+def _is_many(source: Any) -> bool:
+    if isinstance(source, (list, tuple)):
+        return True
+    return any(ch in str(source) for ch in "*?[")
+
+
+@dataclass(frozen=True)
+class ValueTables:
+    """The tables notebook 05 works on.
+
+    Attributes
+    ----------
+    simulated : bool
+        True when no path was given (bundled world: truth beside estimate is possible).
+    transactions : path, list of paths, DataFrame or None
+        What :func:`~bankcrm_research.value.rfm.rfm` reads: the bundled Parquet path, a user's
+        glob/list (scanned by DuckDB), or the user's validated table (canonical names).
+    transactions_columns : dict or None
+        Column mapping still to apply in SQL (only for a glob/list read by DuckDB directly).
+    customers, survey : DataFrame or None
+    notes : tuple of str
+        What was read, and ids that were created.
+    """
+
+    simulated: bool
+    transactions: Any
+    transactions_columns: dict[str, str] | None
+    customers: pd.DataFrame | None = field(repr=False)
+    survey: pd.DataFrame | None = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def has_transactions(self) -> bool:
+        return self.transactions is not None
+
+    @property
+    def linkable_customers(self) -> pd.DataFrame | None:
+        """The customers table when its ids are real (can be joined to transactions or a survey)."""
+        return None if self.customers is None or self.customers.attrs.get("ids_created") else self.customers
+
+    @property
+    def customer_ids(self) -> pd.Series | None:
+        """The customer base for RFM/CLV (None: every customer in the log), only when ids are real."""
+        if self.customers is None or self.customers.attrs.get("ids_created"):
+            return None
+        return self.customers["customer_id"]
+
+
+def _load_customers(path: str | Path, columns: Mapping[str, str] | None, sheet: Any, date_format: Any) -> tuple[
+        pd.DataFrame, str | None]:
+    """Load a user's customers table; a table without any customer id gets row ids (with a note)."""
+    table, problems = check_table("customers", path, columns=columns, sheet=sheet, date_format=date_format)
+    mapped_id = bool(columns) and "customer_id" in (columns or {})
+    no_id = [p for p in problems if p.severity == "error" and p.column == "customer_id"
+             and "required column" in p.message]
+    if table is None or mapped_id or not no_id:
+        return tables_from_checks({"customers": (table, problems)}, {"customers": path})["customers"], None
+    table = table.copy()
+    table.insert(0, "customer_id", [f"R{i + 1:06d}" for i in range(len(table))])
+    problems = [p for p in problems if p not in no_id]
+    note = (f"customers ({Path(path).name}): no customer_id column, so ids R000001… were created from the row "
+            f"order; segments on customer attributes need no key, but transactions and survey answers cannot be "
+            f"linked to these customers (map your id with columns={{'customers': {{'customer_id': '<column>'}}}}).")
+    problems.append(Problem("info", "customers", "customer_id", "no customer_id column; row ids were created",
+                            "map your id with columns={'customer_id': ...}"))
+    out = tables_from_checks({"customers": (table, problems)}, {"customers": path})["customers"]
+    out.attrs["ids_created"] = True
+    return out, note
+
+
+def load_value_tables(
+    transactions_path_: str | Path | Sequence[str | Path] | None = None,
+    customers_path: str | Path | None = None,
+    survey_path: str | Path | None = None,
+    *,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    sheet: Any = None,
+    date_format: Any = None,
+) -> ValueTables:
+    """Read the tables of notebook 05, bundled (no path at all) or the user's (only those given).
+
+    Parameters
+    ----------
+    transactions_path_, customers_path, survey_path : path or None
+        The user's files; all None = the bundled simulated world.
+    columns : dict
+        Per table ``{canonical: your_column}`` (``{"transactions": {...}, "customers": {...}}``).
+    sheet, date_format : str, int, dict or None
+        Excel sheet and ``strptime`` date layout, one for every table or per table
+        (``{"transactions": "%d/%m/%Y"}``).
+
+    Raises
+    ------
+    DataValidationError
+        From the data layer, before any analysis, when a table has errors.
+    """
+    columns = {k: dict(v) for k, v in (columns or {}).items() if v}
+    simulated = transactions_path_ is None and customers_path is None and survey_path is None
+    notes: list[str] = []
+    if simulated:
+        customers = load_customers(None)
+        survey = load_survey(None)
+        txn_source = transactions_path(None)
+        notes.append(f"Bundled simulated data: customers {len(customers):,} rows, survey {len(survey):,} "
+                     f"respondents, transactions file {txn_source.name} (scanned by DuckDB).")
+        return ValueTables(True, txn_source, None, customers, survey, tuple(notes))
+
+    txn, txn_cols = None, None
+    if transactions_path_ is not None:
+        if _is_many(transactions_path_):
+            txn, txn_cols = transactions_path_, columns.get("transactions") or None
+            notes.append("transactions: several files, scanned in place by DuckDB (not validated row by row).")
+        else:
+            txn = load_transactions(transactions_path_, columns=columns.get("transactions"),
+                                    sheet=per_table(sheet, "transactions"),
+                                    date_format=per_table(date_format, "transactions"))
+            created = any("ids 1..n were created" in p for p in txn.attrs.get("problems", []))
+            notes.append(f"transactions ({Path(transactions_path_).name}): {len(txn):,} rows read and validated"
+                         + ("; no transaction_id column, so ids 1..n were created from the row order." if created
+                            else "."))
+    customers = None
+    if customers_path is not None:
+        customers, note = _load_customers(customers_path, columns.get("customers"), per_table(sheet, "customers"),
+                                          per_table(date_format, "customers"))
+        notes.append(f"customers ({Path(customers_path).name}): {len(customers):,} rows read and validated.")
+        if note:
+            notes.append(note)
+    survey = None
+    if survey_path is not None:
+        survey = load_survey(survey_path, columns=columns.get("survey"), sheet=per_table(sheet, "survey"),
+                             date_format=per_table(date_format, "survey"))
+        notes.append(f"survey ({Path(survey_path).name}): {len(survey):,} respondents read and validated.")
+    return ValueTables(False, txn, txn_cols, customers, survey, tuple(notes))
+
+
+def resolve_as_of_date(given: Any, tables: ValueTables) -> tuple[_dt.date | None, str, str]:
+    """The RFM/CLV reference date: given, or auto (bundled: study end; user: last transaction date).
+
+    Returns
+    -------
+    (date or None, how, sentence)
+        ``how`` is ``"given"``, ``"auto"`` or ``"absent"`` (no transactions).
+    """
+    from bankcrm_research.value.rfm import _as_date
+
+    if given is not None:
+        d = _as_date(given)
+        return d, "given", f"as_of_date = {d.isoformat()} (given)."
+    if not tables.has_transactions:
+        return None, "absent", "as_of_date: no transactions, so no reference date is needed."
+    if tables.simulated:
+        d = _as_date(BUNDLED_SPEC["as_of_date"])
+        return d, "auto", f"as_of_date = {d.isoformat()} (auto: the end of the bundled study window)."
+    if isinstance(tables.transactions, pd.DataFrame):
+        last = pd.to_datetime(tables.transactions["txn_date"]).max()
+    else:
+        last = _last_date_duckdb(tables.transactions, tables.transactions_columns)
+    if pd.isna(last):
+        raise ValueError("transactions: no transaction has a date, so as_of_date cannot be chosen; set "
+                         "as_of_date='YYYY-MM-DD'.")
+    d = pd.Timestamp(last).date()
+    return d, "auto", f"as_of_date = {d.isoformat()} (auto: the last transaction date in the file)."
+
+
+def _last_date_duckdb(source: Any, cols: Mapping[str, str] | None) -> Any:
+    from bankcrm_research.value.rfm import _connect, _quote, _reader
+
+    date_col = (cols or {}).get("txn_date", "txn_date")
+    con = _connect(None, None)
+    try:
+        return con.execute(f"SELECT MAX(CAST({_quote(date_col)} AS DATE)) FROM "
+                           f"{_reader(source, param='transactions_path')}").fetchone()[0]
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class ValueRoles:
+    """Columns that play a part in notebook 05 (None / empty = absent) and what auto chose."""
+
+    value_column: str | None
+    tier_column: str | None
+    rm_column: str | None
+    service_columns: tuple[str, ...]
+    segment_features: tuple[str, ...]
+    satisfaction_items: tuple[str, ...]
+    satisfaction_controls: tuple[str, ...]
+    satisfaction_categorical: tuple[str, ...]
+    event_column: str | None
+    duration_column: str | None
+    choices: tuple[tuple[str, Any, str], ...] = ()
+
+
+def _given_list(table: pd.DataFrame, param: str, given: Sequence[str], table_name: str) -> tuple[str, ...]:
+    if isinstance(given, str):
+        raise TypeError(f"The '{param}' parameter must be a list of column names or None for auto. "
+                        f"Got the string {given!r}; write [{given!r}].")
+    for name in given:
+        resolve_column(table, param, str(name), table_name=table_name)
+    return tuple(str(n) for n in given)
+
+
+def _numeric(s: pd.Series) -> bool:
+    return (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)) and not pd.api.types.is_datetime64_any_dtype(s)
+
+
+def _auto_features(customers: pd.DataFrame, exclude: Sequence[str | None]) -> tuple[tuple[str, ...], str]:
+    """Canonical behavioural features found in the table, else every numeric attribute."""
+    from bankcrm_research.data.roles import infer_features
+
+    canonical = [c for c in BUNDLED_SPEC["segment_features"] if c in customers and _numeric(customers[c])
+                 and customers[c].notna().mean() >= 1 - _MAX_MISSING_FEATURE]
+    if canonical:
+        return tuple(canonical), f"segment_features = {canonical} (auto: the canonical behavioural columns found)."
+    feats, categorical, _ = infer_features(customers, exclude=["customer_id", *exclude])
+    numeric = [c for c in feats if c not in categorical and _numeric(customers[c])]
+    gappy = [c for c in numeric if customers[c].isna().mean() > _MAX_MISSING_FEATURE]
+    chosen = [c for c in numeric if c not in gappy]
+    left = [f"text columns {categorical}" if categorical else "", f"columns over 20 % missing {gappy}" if gappy else ""]
+    left_txt = "; ".join(x for x in left if x)
+    return tuple(chosen), (f"segment_features = {chosen} (auto: every numeric customer attribute"
+                           + (f"; left out {left_txt}" if left_txt else "") + ").")
+
+
+def resolve_value_roles(
+    tables: ValueTables,
+    *,
+    segment_features: Sequence[str] | None = None,
+    value_column: str | None = None,
+    tier_column: str | None = None,
+    rm_column: str | None = None,
+    service_columns: Sequence[str] | None = None,
+    satisfaction_items: Sequence[str] | None = None,
+    satisfaction_controls: Sequence[str] | None = None,
+    satisfaction_categorical: Sequence[str] | None = None,
+    event_column: str | None = None,
+    duration_column: str | None = None,
+) -> ValueRoles:
+    """Resolve every column parameter of notebook 05 (given, auto or absent).
+
+    A name the user gave that the table lacks is a ValueError with the closest names; a column
+    parameter given while its table is absent is a ValueError too (nothing to take it from).
+
+    Raises
+    ------
+    ValueError, TypeError
+    """
+    cust, survey = tables.customers, tables.survey
+    cname = "customers" + (f" ({Path(cust.attrs['source']).name})" if cust is not None and
+                           cust.attrs.get("source") not in (None, "bundled") else "")
+    choices: list[tuple[str, Any, str]] = []
+    given_all = {"value_column": value_column, "tier_column": tier_column, "rm_column": rm_column,
+                 "event_column": event_column, "duration_column": duration_column,
+                 "segment_features": segment_features, "service_columns": service_columns,
+                 "satisfaction_controls": satisfaction_controls, "satisfaction_categorical": satisfaction_categorical}
+    if cust is None:
+        given = [k for k, v in given_all.items() if v is not None]
+        if given:
+            raise ValueError(f"{given} name customers columns, but no customers table was given; set customers_path "
+                             f"or set {given[0]}=None.")
+    if survey is None and satisfaction_items is not None:
+        raise ValueError("satisfaction_items names survey columns, but no survey was given; set survey_path or "
+                         "satisfaction_items=None.")
+
+    def single(param: str, given: str | None, purpose: str) -> str | None:
+        if cust is None:
+            return None
+        choice: ColumnChoice = resolve_column(cust, param, given, default=BUNDLED_SPEC[param],
+                                              alternatives=_ALTERNATIVES.get(param, ()), table_name=cname,
+                                              purpose=purpose)
+        if choice.how == "auto" and not tables.simulated:
+            choices.append((param, choice.column, choice.sentence))
+        return choice.column
+
+    value = single("value_column", value_column, "customer value")
+    tier = single("tier_column", tier_column, "value tiers")
+    rm = single("rm_column", rm_column, "relationship-manager coverage")
+    event = single("event_column", event_column, "churn")
+    duration = single("duration_column", duration_column, "time to churn")
+
+    def many(param: str, given: Sequence[str] | None, table: pd.DataFrame | None, auto: Sequence[str],
+             sentence: str) -> tuple[str, ...]:
+        if table is None:
+            return ()
+        if given is not None:
+            return _given_list(table, param, given, cname if table is cust else "survey")
+        if not tables.simulated:
+            choices.append((param, list(auto), sentence.format(list(auto))))
+        return tuple(auto)
+
+    if cust is None:
+        features: tuple[str, ...] = ()
+    elif segment_features is not None:
+        features = _given_list(cust, "segment_features", segment_features, cname)
+    elif tables.simulated:
+        features = tuple(BUNDLED_SPEC["segment_features"])
+    else:
+        features, sentence = _auto_features(cust, [event, duration, rm, tier])
+        choices.append(("segment_features", list(features), sentence))
+    svc_auto = [c for c in BUNDLED_SPEC["service_columns"] if cust is not None and c in cust and cust[c].notna().any()]
+    services = many("service_columns", service_columns, cust, svc_auto,
+                    "service_columns = {} (auto: the canonical service columns found).")
+    item_auto = sorted((str(c) for c in (survey.columns if survey is not None else []) if re.fullmatch(r"CUSA\d+", str(c))),
+                       key=lambda s: int(s[4:]))
+    items = many("satisfaction_items", satisfaction_items, survey, item_auto,
+                 "satisfaction_items = {} (auto: the CUSA satisfaction items of the survey).")
+    ctrl_auto = [c for c in BUNDLED_SPEC["satisfaction_controls"] if cust is not None and c in cust
+                 and _numeric(cust[c]) and cust[c].notna().any()]
+    controls = many("satisfaction_controls", satisfaction_controls, cust, ctrl_auto,
+                    "satisfaction_controls = {} (auto: the canonical controls found).")
+    categorical = many("satisfaction_categorical", satisfaction_categorical, cust, [tier] if tier else [],
+                       "satisfaction_categorical = {} (auto: the value tier when there is one).")
+    return ValueRoles(value, tier, rm, services, features, items, controls, categorical, event, duration,
+                      tuple(choices))
+
+
+@dataclass(frozen=True)
+class Section:
+    """Whether a section of notebook 05 runs; when not, why and how to make it run."""
+
+    key: str
+    runs: bool
+    reason: str = ""
+    fix: str = ""
+
+
+_REASONS = {
+    "en": {
+        "no_txn": ("No transactions table was given.", "set transactions_path to a transaction log (customer, date, amount)"),
+        "no_cust": ("No customers table was given.", "set customers_path to a customers file"),
+        "no_basis": ("Neither transactions nor customer attributes are available.",
+                     "set transactions_path or customers_path"),
+        "no_tier": ("The customers table has no value-tier column.", "set tier_column='<column>' or map value_tier"),
+        "no_value": ("The customers table has no customer-value column (looked for aum, balance).",
+                     "set value_column='<column>' or map aum"),
+        "no_rm": ("The customers table has no relationship-manager column.", "set rm_column='<column>' or map rm_id"),
+        "no_survey": ("No survey was given.", "set survey_path to a survey with customer_id and satisfaction items"),
+        "no_items": ("The survey has no satisfaction items.", "set satisfaction_items=[...]"),
+        "no_event": ("The customers table has no churn indicator or no time to churn.",
+                     "set event_column and duration_column (or map churned and duration_months)"),
+        "no_link": ("The customers have no id, so survey answers cannot be linked to them.",
+                    "map the customer id with columns={'customers': {'customer_id': '<column>'}}"),
+        "no_survey_id": ("The survey has no customer_id, so answers cannot be linked to customers.",
+                         "map it with columns={'survey': {'customer_id': '<column>'}}"),
+        "no_truth": ("Your data have no planted truth to compare with.",
+                     "nothing to do: this section is for the simulated world"),
+    },
+    "zh": {
+        "no_txn": ("未提供交易表。", "将 transactions_path 设为交易流水文件（客户、日期、金额）"),
+        "no_cust": ("未提供客户表。", "将 customers_path 设为客户文件"),
+        "no_basis": ("既没有交易数据，也没有客户属性。", "设置 transactions_path 或 customers_path"),
+        "no_tier": ("客户表中没有价值层级列。", "设置 tier_column='<列名>' 或映射 value_tier"),
+        "no_value": ("客户表中没有客户价值列（已查找 aum、balance）。", "设置 value_column='<列名>' 或映射 aum"),
+        "no_rm": ("客户表中没有客户经理列。", "设置 rm_column='<列名>' 或映射 rm_id"),
+        "no_survey": ("未提供满意度调查。", "将 survey_path 设为含 customer_id 和满意度题项的调查文件"),
+        "no_items": ("调查中没有满意度题项。", "设置 satisfaction_items=[...]"),
+        "no_event": ("客户表中没有流失标志或流失时间。", "设置 event_column 和 duration_column（或映射 churned、duration_months）"),
+        "no_link": ("客户没有编号，无法与调查答卷关联。", "用 columns={'customers': {'customer_id': '<列名>'}} 映射客户编号"),
+        "no_survey_id": ("调查中没有 customer_id，无法与客户关联。", "用 columns={'survey': {'customer_id': '<列名>'}} 映射"),
+        "no_truth": ("您的数据没有可比较的预设真值。", "无需操作：本节仅用于模拟数据"),
+    },
+}
+
+
+def plan_sections(tables: ValueTables, roles: ValueRoles, *, lang: str = "en") -> dict[str, Section]:
+    """Which sections of notebook 05 run (``rfm``, ``segments``, ``segments_by_tier``,
+    ``value_concentration``, ``value_tiers``, ``rm_coverage``, ``clv``, ``satisfaction_link``,
+    ``truth``), each with the reason and fix when it does not."""
+    why = _REASONS["zh" if lang == "zh" else "en"]
+    cust, txn = tables.customers, tables.has_transactions
+
+    def sec(key: str, missing: str | None) -> Section:
+        return Section(key, True) if missing is None else Section(key, False, *why[missing])
+
+    cust_val = None if cust is None else ("no_value" if roles.value_column is None else None)
+    return {
+        "rfm": sec("rfm", None if txn else "no_txn"),
+        "clv": sec("clv", None if txn else "no_txn"),
+        "segments": sec("segments", None if (txn or (cust is not None and roles.segment_features)) else "no_basis"),
+        "segments_by_tier": sec("segments_by_tier", "no_cust" if cust is None else
+                                None if roles.tier_column else "no_tier"),
+        # without customers the net transaction amount is the value measure (auto)
+        "value_concentration": sec("value_concentration", cust_val if cust is not None else
+                                   (None if txn else "no_basis")),
+        "value_tiers": sec("value_tiers", "no_cust" if cust is None else cust_val),
+        "rm_coverage": sec("rm_coverage", "no_cust" if cust is None else cust_val or
+                           (None if roles.rm_column else "no_rm")),
+        "satisfaction_link": sec("satisfaction_link", "no_survey" if tables.survey is None else
+                                 "no_cust" if cust is None else "no_link" if cust.attrs.get("ids_created") else
+                                 "no_survey_id" if not _usable(tables.survey, "customer_id") else
+                                 "no_items" if not roles.satisfaction_items else
+                                 None if (roles.event_column and roles.duration_column) else "no_event"),
+        "truth": sec("truth", None if tables.simulated else "no_truth"),
+    }
+
+
+def _usable(table: pd.DataFrame, name: str) -> bool:
+    return name in table.columns and bool(table[name].notna().any())
+
+
+def attribute_features(customers: pd.DataFrame, features: Sequence[str]) -> pd.DataFrame:
+    """Customer attributes for segmentation without transactions, indexed by customer id.
+
+    Booleans become 0/1; rows with a missing feature are dropped with a DataWarning count (as in
+    :func:`~bankcrm_research.value.segments.behavioural_features`).
+    """
+    import warnings
+
+    from bankcrm_research.data.validate import DataWarning
+
+    feats = customers.set_index(customers["customer_id"].astype(str))[list(features)]
+    feats = feats.astype("float64")
+    bad = feats.isna().any(axis=1).to_numpy()
+    if bad.any():
+        warnings.warn(f"attribute_features: dropped {int(bad.sum())} of {len(feats)} customers ({bad.mean():.1%}) "
+                      f"with missing features.", DataWarning, stacklevel=2)
+    out = feats.loc[~bad]
+    out.index.name = "customer_id"
+    return out
+
