@@ -16,7 +16,7 @@ import pandas as pd
 from bankcrm_research.reporting.narrative import fmt_ci, fmt_number
 
 __all__ = ["rfm_finding", "segments_finding", "concentration_finding", "service_finding", "clv_finding",
-           "satisfaction_finding", "frequency_spend_note", "money_unit", "pct", "truth_sentence"]
+           "satisfaction_finding", "frequency_spend_note", "money_unit", "fmt_money", "pct", "truth_sentence"]
 
 
 def pct(x: float, digits: int = 1) -> str:
@@ -27,10 +27,18 @@ def pct(x: float, digits: int = 1) -> str:
 def money_unit(simulated: bool, lang: str, *, millions: bool = False) -> str:
     """Unit of amounts: CNY on the bundled data; the file's own currency otherwise (unknown to us)."""
     if lang == "zh":
-        base = "元" if simulated else "金额单位"
+        base = "元" if simulated else "（文件中的货币单位）"
         return ("百万" + base) if millions else base
-    base = "CNY" if simulated else "currency units of the file"
-    return (f"million {base}" if simulated else f"millions of {base}") if millions else base
+    if simulated:
+        return "million CNY" if millions else "CNY"
+    return "million (file currency)" if millions else "(file currency)"
+
+
+def fmt_money(x: float, simulated: bool, lang: str) -> str:
+    """``569 million CNY`` for large totals, ``415,000 (file currency)`` otherwise."""
+    if abs(x) >= 1e6:
+        return f"{fmt_number(x / 1e6)} {money_unit(simulated, lang, millions=True)}"
+    return f"{fmt_number(round(x))} {money_unit(simulated, lang)}"
 
 
 def rfm_finding(rfm_tidy: pd.DataFrame, *, lang: str = "en", label: Mapping[str, str] | None = None) -> str:
@@ -70,7 +78,7 @@ def concentration_finding(measures: pd.DataFrame, value_label: str, *, lang: str
     m = measures.set_index("measure")
     top, g = m.loc["top_10pct_share"], m.loc["gini"]
     if lang == "zh":
-        return (f"前 10% 的客户持有 {value_label} 的 {pct(top['estimate'])}（95% 置信区间 "
+        return (f"前 10% 的客户持有{value_label}的 {pct(top['estimate'])}（95% 置信区间 "
                 f"[{pct(top['ci_low'])}, {pct(top['ci_high'])}]），基尼系数为 {g['estimate']:.2f}。")
     return (f"The top 10 % of customers hold {pct(top['estimate'])} of {value_label} (95 % CI "
             f"[{pct(top['ci_low'])}, {pct(top['ci_high'])}]); the Gini coefficient is {g['estimate']:.2f}.")
@@ -100,18 +108,18 @@ def service_finding(alignment: pd.DataFrame, service: str, service_label: str, v
             f"includes 0).")
 
 
-def clv_finding(clv_rfm: pd.DataFrame, total: float, mean_p_alive: float, horizon_months: int, *, unit: str,
-                lang: str = "en", label: Mapping[str, str] | None = None) -> str:
+def clv_finding(clv_rfm: pd.DataFrame, total: float, mean_p_alive: float, horizon_months: int, *,
+                simulated: bool, lang: str = "en", label: Mapping[str, str] | None = None) -> str:
     """Total expected CLV over the horizon and the RFM segment holding the largest share of it."""
     label = label or {}
     best = clv_rfm.sort_values("total_clv", ascending=False).iloc[0]
     name = label.get(str(best["group"]), str(best["group"]))
+    money = fmt_money(total, simulated, lang)
     if lang == "zh":
-        return (f"未来 {horizon_months} 个月的预期客户终身价值合计 {fmt_number(total / 1e6)} {unit}，"
-                f"平均存活概率为 {mean_p_alive:.2f}；其中 {pct(best['clv_share'])} 来自“{name}”。")
-    return (f"Expected customer lifetime value over the next {horizon_months} months totals "
-            f"{fmt_number(total / 1e6)} {unit} (mean P(alive) {mean_p_alive:.2f}); {pct(best['clv_share'])} of it "
-            f"comes from '{name}'.")
+        return (f"未来 {horizon_months} 个月的预期客户终身价值合计 {money}，平均存活概率为 {mean_p_alive:.2f}；"
+                f"其中 {pct(best['clv_share'])} 来自“{name}”。")
+    return (f"Expected customer lifetime value over the next {horizon_months} months totals {money} "
+            f"(mean P(alive) {mean_p_alive:.2f}); {pct(best['clv_share'])} of it comes from '{name}'.")
 
 
 def satisfaction_finding(cox: pd.Series, n: int, n_events: int, *, lang: str = "en") -> str:

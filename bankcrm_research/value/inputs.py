@@ -353,7 +353,7 @@ def resolve_value_roles(
             return ()
         if given is not None:
             return _given_list(table, param, given, cname if table is cust else "survey")
-        if not tables.simulated:
+        if not tables.simulated and auto:  # nothing found: the section that needs it says so
             choices.append((param, list(auto), sentence.format(list(auto))))
         return tuple(auto)
 

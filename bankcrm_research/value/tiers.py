@@ -165,7 +165,7 @@ def value_concentration(
     require_min_rows(pd.DataFrame({"v": v}), 10, table="data", what="value concentration")
     n_neg = int((v < 0).sum())
     if n_neg:
-        warnings.warn(f"data: {n_neg} customers have negative '{value}' (net refunds); set to 0 for the "
+        warnings.warn(f"data: {n_neg} customers have negative '{value}' (e.g. net refunds or overdrafts); set to 0 for the "
                       f"Lorenz curve and Gini.", DataWarning, stacklevel=2)
         v = np.clip(v, 0, None)
     if v.sum() <= 0:
