@@ -16,7 +16,7 @@ import pandas as pd
 from bankcrm_research.reporting.narrative import fmt_ci, fmt_number
 
 __all__ = ["rfm_finding", "segments_finding", "concentration_finding", "service_finding", "clv_finding",
-           "satisfaction_finding", "frequency_spend_note", "money_unit", "fmt_money", "pct", "truth_sentence"]
+           "satisfaction_finding", "frequency_spend_note", "money_unit", "fmt_money", "pct", "truth_sentence", "auto_choice_zh"]
 
 
 def pct(x: float, digits: int = 1) -> str:
@@ -164,3 +164,20 @@ def truth_sentence(covered: int, total: int, *, lang: str = "en") -> str:
     if lang == "zh":
         return f"{total} 个预设真值中有 {covered} 个落在估计值的 95% 置信区间内。"
     return f"{covered} of {total} planted quantities lie inside the 95 % CI of their estimate."
+
+
+_AUTO_WHY_ZH = {
+    "as_of_date": "内置数据取研究期末，用户数据取文件中最后一笔交易的日期",
+    "value_column": "客户表中找到的客户价值列；没有客户表时为交易净额",
+    "segment_features": "客户表中的数值属性（文本列和缺失超过 20% 的列除外）",
+    "service_columns": "客户表中找到的标准服务列",
+    "satisfaction_items": "调查中的满意度（CUSA）题项",
+    "satisfaction_controls": "客户表中找到的标准控制变量",
+    "satisfaction_categorical": "价值层级列",
+}
+
+
+def auto_choice_zh(param: str, value: object) -> str:
+    """The Chinese sentence for what *auto* chose (the English one comes from the input resolution)."""
+    why = _AUTO_WHY_ZH.get(param, "在客户表中找到的标准列")
+    return f"参数 {param} 自动取值为 {value}（{why}）。"

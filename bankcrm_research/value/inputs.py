@@ -407,7 +407,7 @@ _REASONS = {
         "no_items": ("The survey has no satisfaction items.", "set satisfaction_items=[...]"),
         "no_event": ("The customers table has no churn indicator or no time to churn.",
                      "set event_column and duration_column (or map churned and duration_months)"),
-        "no_link": ("The customers have no id, so survey answers cannot be linked to them.",
+        "no_link": ("The customers have no id, so transactions and survey answers cannot be linked to them.",
                     "map the customer id with columns={'customers': {'customer_id': '<column>'}}"),
         "no_survey_id": ("The survey has no customer_id, so answers cannot be linked to customers.",
                          "map it with columns={'survey': {'customer_id': '<column>'}}"),
@@ -424,7 +424,7 @@ _REASONS = {
         "no_survey": ("未提供满意度调查。", "将 survey_path 设为含 customer_id 和满意度题项的调查文件"),
         "no_items": ("调查中没有满意度题项。", "设置 satisfaction_items=[...]"),
         "no_event": ("客户表中没有流失标志或流失时间。", "设置 event_column 和 duration_column（或映射 churned、duration_months）"),
-        "no_link": ("客户没有编号，无法与调查答卷关联。", "用 columns={'customers': {'customer_id': '<列名>'}} 映射客户编号"),
+        "no_link": ("客户没有编号，无法与交易和调查答卷关联。", "用 columns={'customers': {'customer_id': '<列名>'}} 映射客户编号"),
         "no_survey_id": ("调查中没有 customer_id，无法与客户关联。", "用 columns={'survey': {'customer_id': '<列名>'}} 映射"),
         "no_truth": ("您的数据没有可比较的预设真值。", "无需操作：本节仅用于模拟数据"),
     },
@@ -447,7 +447,8 @@ def plan_sections(tables: ValueTables, roles: ValueRoles, *, lang: str = "en") -
         "clv": sec("clv", None if txn else "no_txn"),
         "segments": sec("segments", None if (txn or (cust is not None and roles.segment_features)) else "no_basis"),
         "segments_by_tier": sec("segments_by_tier", "no_cust" if cust is None else
-                                None if roles.tier_column else "no_tier"),
+                                "no_tier" if not roles.tier_column else
+                                "no_link" if txn and cust.attrs.get("ids_created") else None),
         # without customers the net transaction amount is the value measure (auto)
         "value_concentration": sec("value_concentration", cust_val if cust is not None else
                                    (None if txn else "no_basis")),

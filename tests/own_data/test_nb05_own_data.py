@@ -91,7 +91,7 @@ def test_zh_run_with_a_date_string_as_of(tmp_path, monkeypatch):
     assert later > 0 and quality.loc["future_dated_excluded", "n"] == later
     assert "auto.as_of_date" not in run.metrics  # given, not auto
     assert "## 主要发现" in run.text and "## 大规模RFM分析" in run.text
-    assert "已跳过" in run.text
+    assert "已跳过" in run.text and "自动取值为 monetary" in run.text
     text = "".join(_findings(run))
     letters = re.findall(r"[A-Za-z\u4e00-\u9fff]", text)
     cjk = [c for c in letters if "\u4e00" <= c <= "\u9fff"]
