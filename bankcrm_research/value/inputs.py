@@ -37,6 +37,7 @@ from bankcrm_research.data.load import (
 )
 from bankcrm_research.data.roles import ColumnChoice, resolve_column
 from bankcrm_research.data.validate import Problem
+from bankcrm_research.value.plan import Section, plan_sections
 
 __all__ = ["BUNDLED_SPEC", "ValueTables", "ValueRoles", "Section", "load_value_tables", "resolve_as_of_date",
            "resolve_value_roles", "plan_sections", "per_table", "attribute_features"]
@@ -115,8 +116,8 @@ class ValueTables:
         return self.customers["customer_id"]
 
 
-def _load_customers(path: str | Path, columns: Mapping[str, str] | None, sheet: Any, date_format: Any) -> tuple[
-        pd.DataFrame, str | None]:
+def _load_customers(path: str | Path, columns: Mapping[str, str] | None, sheet: Any, date_format: Any,
+                    zh: bool = False) -> tuple[pd.DataFrame, str | None]:
     """Load a user's customers table; a table without any customer id gets row ids (with a note)."""
     table, problems = check_table("customers", path, columns=columns, sheet=sheet, date_format=date_format)
     mapped_id = bool(columns) and "customer_id" in (columns or {})
@@ -127,7 +128,9 @@ def _load_customers(path: str | Path, columns: Mapping[str, str] | None, sheet: 
     table = table.copy()
     table.insert(0, "customer_id", [f"R{i + 1:06d}" for i in range(len(table))])
     problems = [p for p in problems if p not in no_id]
-    note = (f"customers ({Path(path).name}): no customer_id column, so ids R000001… were created from the row "
+    note = (f"客户表（{Path(path).name}）没有 customer_id 列，已按行序生成编号 R000001…；按客户属性分群不需要编号，但无法与"
+            f"交易或调查关联（用 columns={{'customers': {{'customer_id': '<列名>'}}}} 映射编号）。") if zh else (
+            f"customers ({Path(path).name}): no customer_id column, so ids R000001… were created from the row "
             f"order; segments on customer attributes need no key, but transactions and survey answers cannot be "
             f"linked to these customers (map your id with columns={{'customers': {{'customer_id': '<column>'}}}}).")
     problems.append(Problem("info", "customers", "customer_id", "no customer_id column; row ids were created",
@@ -145,6 +148,7 @@ def load_value_tables(
     columns: Mapping[str, Mapping[str, str]] | None = None,
     sheet: Any = None,
     date_format: Any = None,
+    lang: str = "en",
 ) -> ValueTables:
     """Read the tables of notebook 05, bundled (no path at all) or the user's (only those given).
 
@@ -157,6 +161,8 @@ def load_value_tables(
     sheet, date_format : str, int, dict or None
         Excel sheet and ``strptime`` date layout, one for every table or per table
         (``{"transactions": "%d/%m/%Y"}``).
+    lang : {"en", "zh"}
+        Language of :attr:`ValueTables.notes`.
 
     Raises
     ------
@@ -166,11 +172,14 @@ def load_value_tables(
     columns = {k: dict(v) for k, v in (columns or {}).items() if v}
     simulated = transactions_path_ is None and customers_path is None and survey_path is None
     notes: list[str] = []
+    zh = lang == "zh"
     if simulated:
         customers = load_customers(None)
         survey = load_survey(None)
         txn_source = transactions_path(None)
-        notes.append(f"Bundled simulated data: customers {len(customers):,} rows, survey {len(survey):,} "
+        notes.append(f"内置模拟数据：客户 {len(customers):,} 行，调查 {len(survey):,} 名受访者，交易文件 {txn_source.name}"
+                     f"（由 DuckDB 直接扫描）。" if zh else
+                     f"Bundled simulated data: customers {len(customers):,} rows, survey {len(survey):,} "
                      f"respondents, transactions file {txn_source.name} (scanned by DuckDB).")
         return ValueTables(True, txn_source, None, customers, survey, tuple(notes))
 
@@ -178,27 +187,33 @@ def load_value_tables(
     if transactions_path_ is not None:
         if _is_many(transactions_path_):
             txn, txn_cols = transactions_path_, columns.get("transactions") or None
-            notes.append("transactions: several files, scanned in place by DuckDB (not validated row by row).")
+            notes.append("交易：多个文件，由 DuckDB 直接扫描（未逐行校验）。" if zh else
+                         "transactions: several files, scanned in place by DuckDB (not validated row by row).")
         else:
             txn = load_transactions(transactions_path_, columns=columns.get("transactions"),
                                     sheet=per_table(sheet, "transactions"),
                                     date_format=per_table(date_format, "transactions"))
             created = any("ids 1..n were created" in p for p in txn.attrs.get("problems", []))
-            notes.append(f"transactions ({Path(transactions_path_).name}): {len(txn):,} rows read and validated"
+            name = Path(transactions_path_).name
+            notes.append((f"交易（{name}）：读取并校验 {len(txn):,} 行" + ("；没有 transaction_id 列，已按行序生成编号 1..n"
+                                                                    "（ids 1..n were created）。" if created else "。"))
+                         if zh else f"transactions ({name}): {len(txn):,} rows read and validated"
                          + ("; no transaction_id column, so ids 1..n were created from the row order." if created
                             else "."))
     customers = None
     if customers_path is not None:
         customers, note = _load_customers(customers_path, columns.get("customers"), per_table(sheet, "customers"),
-                                          per_table(date_format, "customers"))
-        notes.append(f"customers ({Path(customers_path).name}): {len(customers):,} rows read and validated.")
+                                          per_table(date_format, "customers"), zh)
+        notes.append(f"客户表（{Path(customers_path).name}）：读取并校验 {len(customers):,} 行。" if zh else
+                     f"customers ({Path(customers_path).name}): {len(customers):,} rows read and validated.")
         if note:
             notes.append(note)
     survey = None
     if survey_path is not None:
         survey = load_survey(survey_path, columns=columns.get("survey"), sheet=per_table(sheet, "survey"),
                              date_format=per_table(date_format, "survey"))
-        notes.append(f"survey ({Path(survey_path).name}): {len(survey):,} respondents read and validated.")
+        notes.append(f"调查（{Path(survey_path).name}）：读取并校验 {len(survey):,} 名受访者。" if zh else
+                     f"survey ({Path(survey_path).name}): {len(survey):,} respondents read and validated.")
     return ValueTables(False, txn, txn_cols, customers, survey, tuple(notes))
 
 
@@ -381,91 +396,6 @@ def resolve_value_roles(
                        "satisfaction_categorical = {} (auto: the value tier when there is one).")
     return ValueRoles(value, tier, rm, services, features, items, controls, categorical, event, duration,
                       tuple(choices))
-
-
-@dataclass(frozen=True)
-class Section:
-    """Whether a section of notebook 05 runs; when not, why and how to make it run."""
-
-    key: str
-    runs: bool
-    reason: str = ""
-    fix: str = ""
-
-
-_REASONS = {
-    "en": {
-        "no_txn": ("No transactions table was given.", "set transactions_path to a transaction log (customer, date, amount)"),
-        "no_cust": ("No customers table was given.", "set customers_path to a customers file"),
-        "no_basis": ("Neither transactions nor customer attributes are available.",
-                     "set transactions_path or customers_path"),
-        "no_tier": ("The customers table has no value-tier column.", "set tier_column='<column>' or map value_tier"),
-        "no_value": ("The customers table has no customer-value column (looked for aum, balance).",
-                     "set value_column='<column>' or map aum"),
-        "no_rm": ("The customers table has no relationship-manager column.", "set rm_column='<column>' or map rm_id"),
-        "no_survey": ("No survey was given.", "set survey_path to a survey with customer_id and satisfaction items"),
-        "no_items": ("The survey has no satisfaction items.", "set satisfaction_items=[...]"),
-        "no_event": ("The customers table has no churn indicator or no time to churn.",
-                     "set event_column and duration_column (or map churned and duration_months)"),
-        "no_link": ("The customers have no id, so transactions and survey answers cannot be linked to them.",
-                    "map the customer id with columns={'customers': {'customer_id': '<column>'}}"),
-        "no_survey_id": ("The survey has no customer_id, so answers cannot be linked to customers.",
-                         "map it with columns={'survey': {'customer_id': '<column>'}}"),
-        "no_truth": ("Your data have no planted truth to compare with.",
-                     "nothing to do: this section is for the simulated world"),
-    },
-    "zh": {
-        "no_txn": ("未提供交易表。", "将 transactions_path 设为交易流水文件（客户、日期、金额）"),
-        "no_cust": ("未提供客户表。", "将 customers_path 设为客户文件"),
-        "no_basis": ("既没有交易数据，也没有客户属性。", "设置 transactions_path 或 customers_path"),
-        "no_tier": ("客户表中没有价值层级列。", "设置 tier_column='<列名>' 或映射 value_tier"),
-        "no_value": ("客户表中没有客户价值列（已查找 aum、balance）。", "设置 value_column='<列名>' 或映射 aum"),
-        "no_rm": ("客户表中没有客户经理列。", "设置 rm_column='<列名>' 或映射 rm_id"),
-        "no_survey": ("未提供满意度调查。", "将 survey_path 设为含 customer_id 和满意度题项的调查文件"),
-        "no_items": ("调查中没有满意度题项。", "设置 satisfaction_items=[...]"),
-        "no_event": ("客户表中没有流失标志或流失时间。", "设置 event_column 和 duration_column（或映射 churned、duration_months）"),
-        "no_link": ("客户没有编号，无法与交易和调查答卷关联。", "用 columns={'customers': {'customer_id': '<列名>'}} 映射客户编号"),
-        "no_survey_id": ("调查中没有 customer_id，无法与客户关联。", "用 columns={'survey': {'customer_id': '<列名>'}} 映射"),
-        "no_truth": ("您的数据没有可比较的预设真值。", "无需操作：本节仅用于模拟数据"),
-    },
-}
-
-
-def plan_sections(tables: ValueTables, roles: ValueRoles, *, lang: str = "en") -> dict[str, Section]:
-    """Which sections of notebook 05 run (``rfm``, ``segments``, ``segments_by_tier``,
-    ``value_concentration``, ``value_tiers``, ``rm_coverage``, ``clv``, ``satisfaction_link``,
-    ``truth``), each with the reason and fix when it does not."""
-    why = _REASONS["zh" if lang == "zh" else "en"]
-    cust, txn = tables.customers, tables.has_transactions
-
-    def sec(key: str, missing: str | None) -> Section:
-        return Section(key, True) if missing is None else Section(key, False, *why[missing])
-
-    cust_val = None if cust is None else ("no_value" if roles.value_column is None else None)
-    return {
-        "rfm": sec("rfm", None if txn else "no_txn"),
-        "clv": sec("clv", None if txn else "no_txn"),
-        "segments": sec("segments", None if (txn or (cust is not None and roles.segment_features)) else "no_basis"),
-        "segments_by_tier": sec("segments_by_tier", "no_cust" if cust is None else
-                                "no_tier" if not roles.tier_column else
-                                "no_link" if txn and cust.attrs.get("ids_created") else None),
-        # without customers the net transaction amount is the value measure (auto)
-        "value_concentration": sec("value_concentration", cust_val if cust is not None else
-                                   (None if txn else "no_basis")),
-        "value_tiers": sec("value_tiers", "no_cust" if cust is None else cust_val),
-        "rm_coverage": sec("rm_coverage", "no_cust" if cust is None else cust_val or
-                           (None if roles.rm_column else "no_rm")),
-        "satisfaction_link": sec("satisfaction_link", "no_survey" if tables.survey is None else
-                                 "no_cust" if cust is None else "no_link" if cust.attrs.get("ids_created") else
-                                 "no_survey_id" if not _usable(tables.survey, "customer_id") else
-                                 "no_items" if not roles.satisfaction_items else
-                                 None if (roles.event_column and roles.duration_column) else "no_event"),
-        "truth": sec("truth", None if tables.simulated else "no_truth"),
-    }
-
-
-def _usable(table: pd.DataFrame, name: str) -> bool:
-    return name in table.columns and bool(table[name].notna().any())
 
 
 def attribute_features(customers: pd.DataFrame, features: Sequence[str]) -> pd.DataFrame:
