@@ -35,7 +35,13 @@ def money_unit(simulated: bool, lang: str, *, millions: bool = False) -> str:
 
 
 def fmt_money(x: float, simulated: bool, lang: str) -> str:
-    """``569 million CNY`` for large totals, ``415,000 (file currency)`` otherwise."""
+    """``569 million CNY`` for large totals, ``415,000 (file currency)`` otherwise; 亿/万 in Chinese."""
+    if lang == "zh":
+        unit = money_unit(simulated, lang)
+        for size, word in ((1e8, "亿"), (1e4, "万")):
+            if abs(x) >= size:
+                return f"{fmt_number(x / size)} {word}{unit}"
+        return f"{fmt_number(round(x))} {unit}"
     if abs(x) >= 1e6:
         return f"{fmt_number(x / 1e6)} {money_unit(simulated, lang, millions=True)}"
     return f"{fmt_number(round(x))} {money_unit(simulated, lang)}"

@@ -117,7 +117,7 @@ class ValueConcentration:
         ax.plot(self.lorenz["customer_share"], self.lorenz["value_share"], label=label("lorenz_curve"))
         ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label=label("equality"))
         g = self.measures.set_index("measure").loc["gini", "estimate"]
-        ax.set_title(f"Gini = {g:.3f}")
+        ax.set_title(f"{label('gini')} = {g:.3f}")
         ax.set_xlabel(label("cumulative_customer_share"))
         ax.set_ylabel(label("cumulative_value_share"))
         ax.legend(loc="upper left")
