@@ -36,6 +36,7 @@ from bankcrm_research.data.load import (
     transactions_path,
 )
 from bankcrm_research.data.roles import ColumnChoice, resolve_column
+from bankcrm_research.data.schemas import SURVEY_ITEM_PATTERN
 from bankcrm_research.data.validate import Problem
 from bankcrm_research.value.plan import Section, plan_sections
 
@@ -148,6 +149,7 @@ def load_value_tables(
     columns: Mapping[str, Mapping[str, str]] | None = None,
     sheet: Any = None,
     date_format: Any = None,
+    likert_range: Sequence[int] | None = None,
     lang: str = "en",
 ) -> ValueTables:
     """Read the tables of notebook 05, bundled (no path at all) or the user's (only those given).
@@ -161,6 +163,9 @@ def load_value_tables(
     sheet, date_format : str, int, dict or None
         Excel sheet and ``strptime`` date layout, one for every table or per table
         (``{"transactions": "%d/%m/%Y"}``).
+    likert_range : (int, int) or None
+        Answer scale of the survey items; None = 1–7 on bundled data, else read from the answers
+        (:func:`bankcrm_research.data.overview.infer_likert_range`).
     lang : {"en", "zh"}
         Language of :attr:`ValueTables.notes`.
 
@@ -210,11 +215,27 @@ def load_value_tables(
             notes.append(note)
     survey = None
     if survey_path is not None:
+        scale = tuple(likert_range) if likert_range else _survey_scale(survey_path, columns.get("survey"),
+                                                                         per_table(sheet, "survey"))
         survey = load_survey(survey_path, columns=columns.get("survey"), sheet=per_table(sheet, "survey"),
-                             date_format=per_table(date_format, "survey"))
+                             date_format=per_table(date_format, "survey"), likert_range=scale)
+        survey.attrs["likert_range"] = scale
         notes.append(f"调查（{Path(survey_path).name}）：读取并校验 {len(survey):,} 名受访者。" if zh else
                      f"survey ({Path(survey_path).name}): {len(survey):,} respondents read and validated.")
+        if not likert_range:
+            notes.append(f"调查答案量表 = {scale[0]}–{scale[1]}（根据答案自动判断）。" if zh else
+                         f"survey answer scale = {scale[0]}–{scale[1]} (auto: read from the answers).")
     return ValueTables(False, txn, txn_cols, customers, survey, tuple(notes))
+
+
+def _survey_scale(path: str | Path, columns: Mapping[str, str] | None, sheet: Any) -> tuple[int, int]:
+    """The survey's answer scale read from its item columns (names after the user's mapping)."""
+    from bankcrm_research.data.load import read_raw
+    from bankcrm_research.data.overview import infer_likert_range
+
+    raw = read_raw(path, sheet=sheet).rename(columns={v: k for k, v in (columns or {}).items()})
+    items = [c for c in raw.columns if re.fullmatch(SURVEY_ITEM_PATTERN, str(c))]
+    return infer_likert_range(raw, items) if items else (1, 7)
 
 
 def resolve_as_of_date(given: Any, tables: ValueTables) -> tuple[_dt.date | None, str, str]:

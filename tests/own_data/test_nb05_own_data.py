@@ -98,6 +98,14 @@ def test_zh_run_with_a_date_string_as_of(tmp_path, monkeypatch):
     assert len(cjk) / len(letters) > 0.6, text
 
 
+def test_survey_alone_skips_everything_and_says_why(tmp_path, monkeypatch):
+    run = run_notebook(NB, {"survey_path": str(ROOT / "data" / "public" / "mobi.csv")}, tmp_path, monkeypatch)
+    assert {"rfm", "segments", "value_concentration", "satisfaction_link", "truth"} <= set(run.skipped)
+    assert "1–10" in run.text  # the 1-10 answer scale was read, not refused
+    assert len(_findings(run)) == 1 and "needs a transaction log" in _findings(run)[0]
+    assert not (run.out / "tables").exists() or not any((run.out / "tables").iterdir())
+
+
 def test_given_but_missing_column_fails_with_closest_names(tmp_path, monkeypatch):
     with pytest.raises(pm.PapermillExecutionError, match=r"value_column='balanse'.*closest: \['balance'"):
         run_notebook(NB, {"customers_path": str(BANK_FULL), "value_column": "balanse"}, tmp_path, monkeypatch)

@@ -147,3 +147,15 @@ def test_per_table_option():
     assert per_table("%d/%m/%Y", "customers") == "%d/%m/%Y"
     assert per_table({"transactions": "%d/%m/%Y"}, "customers") is None
     assert per_table({"transactions": 1}, "transactions") == 1
+
+
+def test_survey_scale_is_read_from_the_answers():
+    mobi = Path(__file__).resolve().parents[2] / "data" / "public" / "mobi.csv"
+    tables = load_value_tables(survey_path=mobi)
+    assert tables.survey.attrs["likert_range"] == (1, 10) and "1–10" in tables.notes[-1]
+    assert load_value_tables(survey_path=mobi, likert_range=[0, 10]).survey.attrs["likert_range"] == (0, 10)
+    roles = resolve_value_roles(tables)
+    assert roles.satisfaction_items == ("CUSA1", "CUSA2", "CUSA3")
+    plan = plan_sections(tables, roles)
+    assert not any(s.runs for s in plan.values())  # a survey alone: nothing to link it to
+    assert "No customers table" in plan["satisfaction_link"].reason
