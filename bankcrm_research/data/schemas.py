@@ -383,9 +383,10 @@ OPTIONAL_USES: dict[str, dict[str, str]] = {
         "surveyed": "05 satisfaction-retention link",
     },
     "transactions": {
-        "transaction_id": "05 duplicate-transaction check (row numbers are used when absent)",
-        "channel": "05 channel mix by segment",
-        "txn_type": "05 refunds and transaction types",
+        "transaction_id": "the duplicate-id check of validation (ids 1..n are created from the row order when "
+                          "absent; 05 needs only customer, date and amount)",
+        "channel": "00 transactions by channel (05 does not use it)",
+        "txn_type": "nothing yet: 05 reads refunds from negative amounts",
     },
     "survey": {
         "channel_group": "03 multi-group comparison (or name another column with group_column)",
