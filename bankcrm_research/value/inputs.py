@@ -6,7 +6,7 @@ The own-data contract (DESIGN.md, issue 11) for segmentation and customer value:
   are read, through :mod:`bankcrm_research.data` (validated; encodings, delimiters, decimal commas
   and ``dd/mm`` dates handled there): a bundled customers or survey table is never mixed with a
   user's transactions. A transaction log without an id gets ids 1..n (the data layer does it and
-  says so); a customers table without ``customer_id`` gets row ids ``R000001``... (said so), because
+  says so); a customers table without ``customer_id`` gets row ids ``C000001``... (said so), because
   segments on customer attributes need no key (linking to transactions or a survey does).
 * **Scale.** The bundled Parquet log (and a user's glob or list of files) is scanned in place by
   DuckDB (:func:`bankcrm_research.value.rfm.rfm`); a single user file is read by the data layer and
@@ -37,7 +37,6 @@ from bankcrm_research.data.load import (
 )
 from bankcrm_research.data.roles import ColumnChoice, resolve_column
 from bankcrm_research.data.schemas import SURVEY_ITEM_PATTERN
-from bankcrm_research.data.validate import Problem
 from bankcrm_research.value.plan import Section, plan_sections
 
 __all__ = ["BUNDLED_SPEC", "ValueTables", "ValueRoles", "Section", "load_value_tables", "resolve_as_of_date",
@@ -119,24 +118,19 @@ class ValueTables:
 
 def _load_customers(path: str | Path, columns: Mapping[str, str] | None, sheet: Any, date_format: Any,
                     zh: bool = False) -> tuple[pd.DataFrame, str | None]:
-    """Load a user's customers table; a table without any customer id gets row ids (with a note)."""
+    """Load a user's customers table; one without any customer id gets row ids from the data layer
+    (``C000001``…, a warning), and this returns the sentence saying what that means for notebook 05."""
     table, problems = check_table("customers", path, columns=columns, sheet=sheet, date_format=date_format)
-    mapped_id = bool(columns) and "customer_id" in (columns or {})
-    no_id = [p for p in problems if p.severity == "error" and p.column == "customer_id"
-             and "required column" in p.message]
-    if table is None or mapped_id or not no_id:
-        return tables_from_checks({"customers": (table, problems)}, {"customers": path})["customers"], None
-    table = table.copy()
-    table.insert(0, "customer_id", [f"R{i + 1:06d}" for i in range(len(table))])
-    problems = [p for p in problems if p not in no_id]
-    note = (f"客户表（{Path(path).name}）没有 customer_id 列，已按行序生成编号 R000001…；按客户属性分群不需要编号，但无法与"
+    out = tables_from_checks({"customers": (table, problems)}, {"customers": path})["customers"]
+    created = any(p.column == "customer_id" and "created from the row order" in p.message for p in problems)
+    if not created:
+        return out, None
+    first = str(out["customer_id"].iloc[0]) if len(out) else ""
+    note = (f"客户表（{Path(path).name}）没有 customer_id 列，已按行序生成编号 {first}…；按客户属性分群不需要编号，但无法与"
             f"交易或调查关联（用 columns={{'customers': {{'customer_id': '<列名>'}}}} 映射编号）。") if zh else (
-            f"customers ({Path(path).name}): no customer_id column, so ids R000001… were created from the row "
+            f"customers ({Path(path).name}): no customer_id column, so ids {first}… were created from the row "
             f"order; segments on customer attributes need no key, but transactions and survey answers cannot be "
             f"linked to these customers (map your id with columns={{'customers': {{'customer_id': '<column>'}}}}).")
-    problems.append(Problem("info", "customers", "customer_id", "no customer_id column; row ids were created",
-                            "map your id with columns={'customer_id': ...}"))
-    out = tables_from_checks({"customers": (table, problems)}, {"customers": path})["customers"]
     out.attrs["ids_created"] = True
     return out, note
 
@@ -198,7 +192,7 @@ def load_value_tables(
             txn = load_transactions(transactions_path_, columns=columns.get("transactions"),
                                     sheet=per_table(sheet, "transactions"),
                                     date_format=per_table(date_format, "transactions"))
-            created = any("ids 1..n were created" in p for p in txn.attrs.get("problems", []))
+            created = any("transaction_id" in p and "created from the row order" in p for p in txn.attrs.get("problems", []))
             name = Path(transactions_path_).name
             notes.append((f"交易（{name}）：读取并校验 {len(txn):,} 行" + ("；没有 transaction_id 列，已按行序生成编号 1..n"
                                                                     "（ids 1..n were created）。" if created else "。"))

@@ -66,7 +66,7 @@ def test_bank_marketing_customers_only_segments_on_attributes(tmp_path, monkeypa
                        tmp_path, monkeypatch)
     assert {"rfm", "clv", "satisfaction_link", "rm_coverage", "segments_by_tier", "truth"} <= set(run.skipped)
     assert "No transactions table" in run.skipped["rfm"]
-    assert "ids R000001" in run.text  # created row ids are said
+    assert "ids C000001" in run.text  # created row ids are said
     profiles = run.table("segment_profiles")
     assert profiles.groupby("method")["n_customers"].sum().eq(45_211).all()
     assert {"age", "balance", "campaign", "previous"} <= set(profiles.columns)

@@ -43,7 +43,7 @@ def test_bare_log_is_read_through_the_data_layer_with_created_ids(bare_log):
     raw = pd.read_csv(path, sep=";", decimal=",")
     assert len(txn) == len(raw)
     assert txn["amount"].sum() == pytest.approx(raw["betrag"].sum(), rel=1e-12)  # decimal commas read
-    assert any("ids 1..n were created" in n for n in tables.notes)
+    assert any("were created from the row order" in n for n in tables.notes)
 
 
 def test_as_of_date_auto_given_and_bundled(bare_log):
@@ -86,9 +86,9 @@ def test_transactions_only_plan_and_roles(bare_log):
 def test_customers_without_id_get_row_ids_and_attribute_features():
     tables = load_value_tables(customers_path=BANK_FULL)
     cust = tables.customers
-    assert len(cust) == 45_211 and cust["customer_id"].iloc[0] == "R000001" and cust["customer_id"].is_unique
+    assert len(cust) == 45_211 and cust["customer_id"].iloc[0] == "C000001" and cust["customer_id"].is_unique
     assert cust.attrs["ids_created"] and tables.customer_ids is None and tables.linkable_customers is None
-    assert any("ids R000001" in n for n in tables.notes)
+    assert any("ids C000001" in n for n in tables.notes)
     roles = resolve_value_roles(tables)
     assert roles.value_column == "balance" and roles.tier_column is None and roles.rm_column is None
     assert {"age", "balance", "campaign"} <= set(roles.segment_features)
