@@ -34,6 +34,9 @@ def test_overview_of_a_gbk_panel_and_a_bare_log(tmp_path, monkeypatch):
     by_type = run.table("bank_panel_by_type")
     assert set(by_type["bank_type"]) == {"state_owned", "joint_stock", "city_commercial", "rural_commercial"}
     assert "2011–2022" in run.text and "Simulated" not in run.text
+    findings = [v for k, v in sorted(run.metrics.items()) if k.startswith("findings.")]
+    assert 2 <= len(findings) <= 5 and findings[0].startswith("Validation: 0 errors")
+    assert any("By bank type" in f or "demand-deposit" in f for f in run.metrics.values() if isinstance(f, str))
     assert all(_sha(p) == h for p, h in before.items())
 
 
