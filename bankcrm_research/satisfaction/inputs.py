@@ -32,7 +32,8 @@ from bankcrm_research.data.overview import infer_likert_range
 from bankcrm_research.data.roles import resolve_column
 from bankcrm_research.satisfaction.spec import ACSI_BANK_MODEL, SurveyModel
 
-__all__ = ["SurveyInputs", "resolve_survey_inputs", "BUNDLED_DRIVERS", "BUNDLED_INDIRECT", "final_constructs"]
+__all__ = ["SurveyInputs", "resolve_survey_inputs", "BUNDLED_DRIVERS", "BUNDLED_INDIRECT", "final_constructs",
+           "ProcessSpec", "composite_scores", "resolve_process_spec", "BUNDLED_PROCESS"]
 
 #: The service attributes of perceived quality on the bundled survey (item pairs, data/CONTRACT.md).
 BUNDLED_DRIVERS: dict[str, list[str]] = {
@@ -45,6 +46,15 @@ BUNDLED_INDIRECT: list[list[str]] = [["PERQ", "PERV", "CUSA", "CUSL"]]
 BUNDLED_GROUP = "channel_group"
 BUNDLED_INDEX = "CUSA"
 BUNDLED_SCALE = (1, 7)
+#: The bundled research questions for the PROCESS models (observed composites; driver names allowed):
+#: does channel convenience moderate satisfaction -> loyalty; does perceived value mediate quality ->
+#: satisfaction; and both at once (model 14: value -> satisfaction -> loyalty, channel on the second stage).
+BUNDLED_PROCESS: dict[str, dict[str, Any]] = {
+    "moderation": {"x": "CUSA", "w": "channel", "y": "CUSL"},
+    "mediation": {"x": "PERQ", "m": "PERV", "y": "CUSA"},
+    "moderated_mediation": {"x": "PERV", "m": "CUSA", "y": "CUSL", "w": "channel", "model": 14},
+}
+_PROCESS_KEYS = {"moderation": ("x", "w", "y"), "mediation": ("x", "m", "y"), "moderated_mediation": ("x", "m", "y", "w")}
 
 
 @dataclass(frozen=True)
@@ -315,3 +325,105 @@ def resolve_survey_inputs(
     return SurveyInputs(survey=survey, model=model, simulated=simulated, group_column=group,
                         index_construct=str(index_construct), drivers=drivers, indirect=indirect,
                         choices=tuple(choices), group_skip=group_skip)
+
+
+def composite_scores(data: Any, model: SurveyModel, drivers: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+    """Observed composite of every construct (and driver attribute): the mean of its items.
+
+    ``data`` is a :class:`~.spec.PreparedSurvey` (reverse-coded, complete items) or its frame. A driver
+    whose name is also a construct is not repeated. These are the scores the PROCESS models and the
+    dominance analysis use (Hayes 2022 works on observed scale means).
+    """
+    frame = getattr(data, "data", data)
+    out = pd.DataFrame({c: frame[list(its)].astype(float).mean(axis=1) for c, its in model.measurement.items()})
+    for name, its in (drivers or {}).items():
+        if name not in out:
+            out[name] = frame[list(its)].astype(float).mean(axis=1)
+    return out
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One PROCESS model's resolved specification: ``spec`` (keyword arguments) or ``skip`` (reason, fix)."""
+
+    kind: str
+    spec: dict[str, Any] | None
+    choice: tuple[str, Any, str] | None = None
+    skip: tuple[str, str] | None = None
+
+
+_PT = {
+    "auto": ("{param} = {v} (the bundled research question: {q}).", "{param} = {v}（内置研究问题：{q}）。"),
+    "q_moderation": ("does channel convenience moderate the satisfaction → loyalty link", "渠道便利性是否调节满意度 → 忠诚度"),
+    "q_mediation": ("does perceived value mediate the quality → satisfaction link", "感知价值是否中介感知质量 → 满意度"),
+    "q_moderated_mediation": ("perceived value → satisfaction → loyalty with channel convenience moderating the second stage",
+                              "感知价值 → 满意度 → 忠诚度，渠道便利性调节第二阶段"),
+    "none": ("No {param} was given: a PROCESS model needs your research question (which construct moderates or "
+             "mediates which link).", "未设置 {param}：PROCESS 模型需要您的研究问题（哪个潜变量调节或中介哪条关系）。"),
+    "fix": ("set {param}={example} with construct or driver names", "设置 {param}={example}（使用潜变量或驱动因素名称）"),
+    "absent": ("The bundled research question needs {names}, which this model does not have.",
+               "内置研究问题需要 {names}，当前模型中没有。"),
+}
+_EXAMPLES = {"moderation": "{'x': '<construct>', 'w': '<moderator>', 'y': '<outcome>'}",
+             "mediation": "{'x': '<construct>', 'm': '<mediator>', 'y': '<outcome>'}",
+             "moderated_mediation": "{'x': ..., 'm': ..., 'y': ..., 'w': ..., 'model': 7 or 14}"}
+
+
+def _pt(key: str, lang: str, **kw: Any) -> str:
+    return _PT[key][1 if lang == "zh" else 0].format(**kw)
+
+
+def resolve_process_spec(kind: str, given: Mapping[str, Any] | None, *, columns: Sequence[str], simulated: bool,
+                         lang: str = "en") -> ProcessSpec:
+    """Resolve ``moderation_spec``, ``mediation_spec`` or ``moderated_mediation_spec`` of notebook 03.
+
+    ``None`` = auto: the bundled research question (:data:`BUNDLED_PROCESS`) on the bundled survey,
+    skipped with a sentence on a user's file (a moderator or mediator is a research question, not
+    something to infer). A given dict needs the keys of its model (moderation: x, w, y; mediation:
+    x, m, y; moderated mediation: x, m, y, w and optionally ``model`` 7 or 14) and may list
+    ``covariates``; names must be columns of :func:`composite_scores` (constructs or drivers).
+
+    Raises
+    ------
+    ValueError
+        Unknown kind or keys, missing keys, a name that is not a construct or driver (closest listed).
+    TypeError
+        ``given`` is not a mapping.
+    """
+    if kind not in _PROCESS_KEYS:
+        raise ValueError(f"kind must be one of {list(_PROCESS_KEYS)}; found {kind!r}")
+    param = f"{kind}_spec"
+    if given is None:
+        if not simulated:
+            return ProcessSpec(kind, None, skip=(_pt("none", lang, param=param),
+                                                 _pt("fix", lang, param=param, example=_EXAMPLES[kind])))
+        spec = dict(BUNDLED_PROCESS[kind])
+        missing = [spec[k] for k in _PROCESS_KEYS[kind] if spec[k] not in columns]
+        if missing:
+            return ProcessSpec(kind, None, skip=(_pt("absent", lang, names=missing),
+                                                 _pt("fix", lang, param=param, example=_EXAMPLES[kind])))
+        return ProcessSpec(kind, spec, choice=(param, spec, _pt("auto", lang, param=param, v=spec,
+                                                                   q=_pt(f"q_{kind}", lang))))
+    if not isinstance(given, Mapping):
+        raise TypeError(f"{param} must be a dict like {_EXAMPLES[kind]} or None; found {type(given).__name__}")
+    spec = {str(k): v for k, v in given.items()}
+    allowed = {*_PROCESS_KEYS[kind], "covariates", *(("model",) if kind == "moderated_mediation" else ())}
+    extra, absent = sorted(set(spec) - allowed), [k for k in _PROCESS_KEYS[kind] if k not in spec]
+    if extra or absent:
+        raise ValueError(f"{param} needs the keys {list(_PROCESS_KEYS[kind])} (optional: covariates"
+                         f"{', model' if kind == 'moderated_mediation' else ''}); found {sorted(spec)}; e.g. "
+                         f"{param}={_EXAMPLES[kind]}")
+    if kind == "moderated_mediation" and spec.setdefault("model", 7) not in (7, 14):
+        raise ValueError(f"{param}['model'] must be 7 (moderated first stage) or 14 (second stage); found {spec['model']!r}")
+    spec["covariates"] = [str(c) for c in spec.get("covariates", [])]
+    from bankcrm_research.data.validate import closest_names
+
+    for name in [*(spec[k] for k in _PROCESS_KEYS[kind]), *spec["covariates"]]:
+        if name not in columns:
+            close = closest_names(str(name), list(columns))
+            hint = f" (closest: {close[:3]})" if close else ""
+            raise ValueError(f"{param} names {name!r}, which is not a construct or driver{hint}; the scores are "
+                             f"{list(columns)}; use one of them")
+    if not spec["covariates"]:
+        del spec["covariates"]
+    return ProcessSpec(kind, spec)

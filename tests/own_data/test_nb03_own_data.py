@@ -20,7 +20,12 @@ from own_data import shapes
 from own_data.runner import ROOT, run_notebook
 
 NB = "03_satisfaction_drivers"
-FAST = {"bootstrap_reps": 40, "permutations": 19}
+FAST = {"bootstrap_reps": 40, "permutations": 19, "micom_permutations": 100, "process_bootstrap_reps": 200}
+# issue 14: tables every survey gets, and the sections that need a group column or a PROCESS research question
+ISSUE14_TABLES = ("item_descriptives", "construct_table", "construct_correlations", "common_method_bias",
+                  "common_method_bias_items", "dominance")
+GROUP_SECTIONS = ("invariance", "micom", "multigroup")
+PROCESS_SECTIONS = ("moderation", "mediation", "moderated_mediation")
 
 # lavaan's ECSI model on mobi (ref_lavaan_mobi.R in ../shared/data/ecsi_mobi/reference), construct names as there
 MOBI_MEASUREMENT = {
@@ -91,6 +96,30 @@ def test_chinese_survey_runs_by_parameters_alone(chinese_zh):  # noqa: ANN001
     assert run.table("satisfaction_index")["segment"].tolist() == ["overall"]
 
 
+def test_chinese_survey_issue14_tables_and_skips(chinese_zh):  # noqa: ANN001
+    """Thesis tables, method bias and dominance run on the user's survey; the group and PROCESS sections are
+    skipped with a sentence naming the parameter to set (no group column, no research question given)."""
+    _, params, run = chinese_zh
+    for name in ISSUE14_TABLES:
+        assert run.has_table(name), name
+    items = {i for block in params["measurement"].values() for i in block}
+    desc = run.table("item_descriptives")
+    assert set(desc["item"]) == items and (desc["n"] == run.metrics["n_respondents"]).all()
+    ct = run.table("construct_table")
+    assert len(ct) == len(params["measurement"]) and ct["construct"].str.endswith(tuple(params["measurement"])).all()
+    assert set(run.table("dominance")["driver"]) == {"形象", "期望", "质量", "满意"}
+    # general dominance sums to the R² of the key-driver regression of the same composites
+    assert run.table("dominance")["general_dominance"].sum() == pytest.approx(run.table("drivers")["r2"].iloc[0], abs=1e-9)
+    assert 0 < run.metrics["harman_first_component_share"] < 1
+    assert run.metrics["cmb_verdict"] in {"no evidence", "some evidence", "serious"}
+    for key in (*GROUP_SECTIONS, *PROCESS_SECTIONS):
+        assert key in run.skipped, key
+        assert not run.has_table("measurement_invariance" if key == "invariance" else key), key
+    for key in PROCESS_SECTIONS:
+        assert f"{key}_spec" in run.skipped[key], run.skipped[key]
+    assert not any(k.startswith("auto.") and k.endswith("_spec") for k in run.metrics)  # nothing auto-chosen
+
+
 def test_chinese_survey_recovers_planted_path(chinese_zh):  # noqa: ANN001
     """The CB-SEM standardised 满意 -> 忠诚 path's 95 % CI covers the generator's value (about 0.65)."""
     _, _, run = chinese_zh
@@ -117,13 +146,36 @@ def test_chinese_survey_from_second_excel_sheet(tmp_path, monkeypatch):  # noqa:
     """The same responses on sheet 2 of a workbook whose first sheet holds notes: ``sheet`` reads them."""
     path, params, _ = shapes.survey_chinese_headers(tmp_path)
     responses = pd.read_csv(path, encoding="gbk")
+    # a two-group column unrelated to the answers (issue 14: invariance, MICOM and the multi-group test run)
+    responses["渠道"] = np.where(np.random.default_rng(5).random(len(responses)) < 0.5, "手机银行", "网点")
     book = tmp_path / "问卷.xlsx"
     with pd.ExcelWriter(book) as writer:
         pd.DataFrame({"说明": ["2024 年客户满意度调查", "1 = 非常不满意, 5 = 非常满意"]}).to_excel(
             writer, sheet_name="说明", index=False)
         responses.to_excel(writer, sheet_name="数据", index=False)
-    run = run_notebook(NB, {**params, **FAST, "survey_path": str(book), "sheet": "数据"}, tmp_path, monkeypatch)
+    specs = {"group_column": "渠道", "mediation_spec": {"x": "期望", "m": "质量", "y": "满意"},
+             "moderation_spec": {"x": "满意", "w": "形象", "y": "忠诚"}}
+    run = run_notebook(NB, {**params, **FAST, **specs, "survey_path": str(book), "sheet": "数据"}, tmp_path, monkeypatch)
     assert run.metrics["n_respondents"] == len(responses)
+    # issue 14 on the user's file: every table exists; PROCESS only where a research question was given
+    for name in (*ISSUE14_TABLES, "measurement_invariance", "micom", "micom_summary", "multigroup", "moderation",
+                 "mediation"):
+        assert run.has_table(name), name
+    assert set(run.skipped) >= {"moderated_mediation", "truth"}
+    assert not set(run.skipped) & {*GROUP_SECTIONS, "moderation", "mediation"}
+    inv = run.table("measurement_invariance")
+    assert list(inv["level"]) == ["configural", "metric", "scalar"]
+    assert run.metrics["invariance_level"] in {"configural", "metric", "scalar"}
+    # random groups: the same questionnaire in both, so MICOM's compositional invariance holds for most constructs
+    mic = run.table("micom")
+    assert set(mic["construct"]) == set(params["measurement"]) and mic["compositional_invariance"].sum() >= 4
+    assert "MICOM" in run.text and "valid only for MICOM-comparable groups" in run.text
+    # planted: 期望 -> 质量 -> 满意 (0.4 x 0.4 on the latent scale): the composite indirect effect is positive
+    med = run.table("mediation").set_index("effect").loc["indirect"]
+    assert med["ci_low"] > 0 and run.metrics["indirect_effect"] == pytest.approx(med["estimate"])
+    # no interaction was planted: the interaction's 95 % CI covers 0
+    coef = run.table("moderation").query("section == 'coefficient'").set_index("term").loc["满意:形象"]
+    assert coef["ci_low"] <= 0 <= coef["ci_high"], coef.to_dict()
     assert run.metrics["auto.scale"] == "[1, 5]"
     assert run.metrics["auto.index_construct"] == "忠诚"
     assert "## Findings" in run.text
@@ -151,6 +203,27 @@ def test_mobi_runs_with_full_ecsi_model(mobi_run):  # noqa: ANN001
     assert "ImproperSolutionWarning" in run.text
     assert any("improper" in v for k, v in run.metrics.items() if k.startswith("findings."))
     assert set(run.skipped) >= {"multigroup", "truth"}
+
+
+def test_mobi_issue14_tables_and_skips(mobi_run):  # noqa: ANN001
+    """ECSI mobi (a single-item construct, improper CB-SEM): the thesis tables, method-bias checks and dominance
+    run; the single-item construct has no AVE (empty diagonal), the group and PROCESS sections are skipped."""
+    run = mobi_run
+    for name in ISSUE14_TABLES:
+        assert run.has_table(name), name
+    ct = run.table("construct_correlations")
+    diag = ct[ct["statistic"] == "sqrt_ave"].set_index("construct_a")["r"]
+    assert np.isnan(diag["CUSCO_F"])
+    # the diagonal is the square root of the reliability table's AVE (both from the same CFA loadings)
+    ave = run.table("reliability").set_index("construct")["ave"]
+    np.testing.assert_allclose(diag.drop("CUSCO_F"), np.sqrt(ave[diag.drop("CUSCO_F").index]), rtol=1e-9)
+    assert len(ct[ct["statistic"] == "pearson_r"]) == 7 * 6 // 2
+    assert set(run.table("dominance")["driver"]) == {"IMAG", "SAT", "CUSCO_F"}
+    assert set(run.table("common_method_bias_items")["item"]) == {i for b in MOBI_MEASUREMENT.values() for i in b}
+    assert "Harman's single-factor test" in run.text
+    for key in (*GROUP_SECTIONS, *PROCESS_SECTIONS):
+        assert key in run.skipped, key
+    assert "moderation_spec" in run.skipped["moderation"]
 
 
 def test_mobi_numbers_match_lavaan_psych(mobi_run):  # noqa: ANN001
@@ -205,9 +278,12 @@ def test_sheet_parameter_exists_with_constraints():
     nb = nbformat.read(Path(ROOT / "notebooks" / f"{NB}.ipynb"), as_version=4)
     src = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     for line in ("sheet = None", 'missing_rule = "listwise"  # one of: listwise, mean',
-                 "range: >= 1", "range: >= 19"):
+                 "range: >= 1", "range: >= 19", "micom_permutations = 500  # MICOM permutations before the multi-group "
+                 "test; range: >= 100", "process_bootstrap_reps = 1000  # PROCESS percentile-bootstrap resamples; "
+                 "range: >= 100"):
         assert line in src, line
-    for name in ("reverse_items", "scale", "group_column", "index_construct", "drivers", "indirect"):
+    for name in ("reverse_items", "scale", "group_column", "index_construct", "drivers", "indirect", "moderation_spec",
+                 "mediation_spec", "moderated_mediation_spec"):
         assert re.search(rf"^{name} = None", src, re.MULTILINE), name
 
 
