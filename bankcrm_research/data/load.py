@@ -279,6 +279,15 @@ def check_table(
         probs.append(Problem("info", kind, "transaction_id", "no transaction_id column; ids 1..n were created from "
                              "the row order (so exact duplicate rows count as two transactions)",
                              "map your id with columns={'transaction_id': ...} to check duplicates"))
+    if kind == "customers" and len(raw) and "customer_id" not in raw.columns and not any(
+        p.column == "customer_id" for p in probs
+    ):
+        # files without an id (UCI Bank Marketing, survey-style exports) still load; nothing links them
+        raw = raw.copy()
+        raw.insert(0, "customer_id", [f"R{i + 1:07d}" for i in range(len(raw))])
+        probs.append(Problem("info", kind, "customer_id", "no customer_id column; ids R0000001… were created from "
+                             "the row order (so duplicate customers cannot be detected)",
+                             "map your id with columns={'customer_id': ...} to check duplicates"))
     table, more = validate_table(raw, schema, likert_range=likert_range, date_format=date_format)
     return table, probs + more
 

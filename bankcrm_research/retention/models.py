@@ -219,11 +219,12 @@ class ChurnBoostingResult:
                 n_repeats=n_repeats, seed=seed, max_rows=max_rows,
             )
 
-    def partial_dependence(self, df: pd.DataFrame, features: Sequence[str], *, grid_resolution: int = 20) -> pd.DataFrame:
-        """Partial dependence of churn probability on each of ``features``."""
+    def partial_dependence(self, df: pd.DataFrame, features: Sequence[str], *, grid_resolution: int = 20,
+                           seed: int = 0) -> pd.DataFrame:
+        """Partial dependence of the churn probability (in [0, 1]) on each of ``features``."""
         with _threads(self.n_threads):
             return M.partial_dependence_table(self.estimator, self.prep.hgb_frame(df), features,
-                                          grid_resolution=grid_resolution)
+                                              grid_resolution=grid_resolution, seed=seed)
 
     def plot(self, ax: Any = None, *, df: pd.DataFrame | None = None, top: int = 15) -> Any:
         """Permutation importance bar chart (needs held-out rows ``df``)."""
