@@ -29,7 +29,7 @@ import pandas as pd
 
 from bankcrm_research.data.roles import infer_features, resolve_column
 
-__all__ = ["BUNDLED", "TARGET_NAMES", "ChurnInputs", "resolve_inputs", "detect_target"]
+__all__ = ["BUNDLED", "TARGET_NAMES", "ChurnInputs", "resolve_inputs", "detect_target", "numeric_text_columns"]
 
 # The bundled simulated world's specification (data/README.md): used only when no customers_path is given.
 BUNDLED: dict[str, Any] = {
@@ -172,6 +172,34 @@ def detect_target(table: pd.DataFrame) -> str | None:
         if col is not None and _is_binary(table[col]):
             return col
     return None
+
+
+def numeric_text_columns(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Columns the schema does not know, read from a CSV as text, that hold only numbers -> numeric.
+
+    The data layer keeps a CSV's unknown columns as the text in the file (it types only the schema's
+    columns); as features, ``"261"`` and ``"1.1"`` must be numbers, not categories with hundreds of
+    levels. A text column converts when every filled cell parses as a number (integers stay int64 when
+    nothing is missing). Returns the converted copy (the input is not changed) and the names converted.
+    """
+    out, converted = table, []
+    for c in table.columns:
+        s = table[c]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        filled = s.dropna().astype(str).str.strip()
+        filled = filled[filled != ""]
+        if filled.empty:
+            continue
+        num = pd.to_numeric(filled, errors="coerce")
+        if num.isna().any() or not filled.str.contains(r"\d", regex=True).all():
+            continue
+        if out is table:
+            out = table.copy()
+        full = pd.to_numeric(s.astype("string").str.strip().replace("", pd.NA), errors="coerce").astype(float)
+        out[c] = full.astype("int64") if full.notna().all() and (full == full.round()).all() else full
+        converted.append(str(c))
+    return out, converted
 
 
 def _present(table: pd.DataFrame, names: Sequence[str] | None) -> list[str]:

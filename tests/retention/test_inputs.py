@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bankcrm_research.retention.inputs import BUNDLED, detect_target, resolve_inputs
+from bankcrm_research.retention.inputs import BUNDLED, detect_target, numeric_text_columns, resolve_inputs
 
 
 def _user_table(n: int = 40) -> pd.DataFrame:
@@ -97,3 +97,14 @@ def bundled_customers():
         return load_customers()
     except FileNotFoundError:
         pytest.skip("bundled data not present")
+
+
+def test_numeric_text_columns_become_numbers_and_text_stays_text():
+    t = pd.DataFrame({"calls": ["261", " 3", None], "rate": ["1.1", "-0.5", "2e3"], "job": ["admin.", "3", "x"],
+                      "code": ["", "", ""], "n": [1, 2, 3]})
+    out, converted = numeric_text_columns(t)
+    assert converted == ["calls", "rate"]
+    assert out["calls"].tolist()[:2] == [261.0, 3.0] and np.isnan(out["calls"].iloc[2])
+    assert out["rate"].tolist() == [1.1, -0.5, 2000.0] and out["job"].dtype == object
+    assert t["calls"].dtype == object  # input unchanged
+    assert numeric_text_columns(pd.DataFrame({"k": ["1", "2"]}))[0]["k"].dtype == "int64"

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from bankcrm_research.data import load_customers
+from bankcrm_research.retention.inputs import numeric_text_columns
 from bankcrm_research.retention.models import ChurnBoosting, ChurnLogit
 from bankcrm_research.retention.validation import leakage_audit, validate_models
 
@@ -70,7 +71,7 @@ def _bank(shared_data_dir):
     if not path.exists():
         pytest.skip(f"{path} not present")
     # through the data layer (semicolons sniffed, schema checked); the row-number ids it creates are dropped
-    return load_customers(path).drop(columns="customer_id")
+    return numeric_text_columns(load_customers(path).drop(columns="customer_id"))[0]
 
 
 def _boost():
