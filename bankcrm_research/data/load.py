@@ -244,6 +244,32 @@ def _apply_mapping(raw: pd.DataFrame, kind: str, columns: ColumnMap) -> tuple[pd
     return out, probs
 
 
+def _id_candidates(raw: pd.DataFrame) -> list[str]:
+    """Columns that look like an unmapped customer id (``Customer_ID``, ``客户编号``, distinct codes).
+
+    A customers file with such a column must map it (the missing ``customer_id`` stays an error with the
+    fix); only a file without any id-like column gets row-number ids.
+    """
+    import difflib
+
+    from bankcrm_research.data.roles import looks_like_identifier
+
+    found = []
+    for c in raw.columns:
+        name = str(c)
+        s = raw[c].dropna()
+        if s.empty:
+            continue
+        if difflib.SequenceMatcher(None, name.lower(), "customer_id").ratio() >= 0.8:
+            found.append(name)
+            continue
+        numeric = pd.to_numeric(s.astype(str).str.strip(), errors="coerce").notna().all()
+        probe = pd.to_numeric(s.astype(str).str.strip()) if numeric else s.astype(str)
+        if looks_like_identifier(probe, name):
+            found.append(name)
+    return found
+
+
 def check_table(
     kind: str,
     path: PathLike | None = None,
@@ -281,7 +307,7 @@ def check_table(
                              "map your id with columns={'transaction_id': ...} to check duplicates"))
     if kind == "customers" and len(raw) and "customer_id" not in raw.columns and not any(
         p.column == "customer_id" for p in probs
-    ):
+    ) and not _id_candidates(raw):
         # files without an id (UCI Bank Marketing, survey-style exports) still load; nothing links them
         raw = raw.copy()
         raw.insert(0, "customer_id", [f"R{i + 1:07d}" for i in range(len(raw))])

@@ -28,11 +28,20 @@ def test_load_customers_reads_a_gbk_semicolon_file_and_keeps_unknown_columns(tmp
 
 def test_load_customers_without_ids_creates_row_numbers(tmp_path):
     f = tmp_path / "x.csv"
-    f.write_text('"a";"b";"y"\n1;2;"yes"\n3;4;"no"\n', encoding="utf-8")
+    f.write_text('"a";"b";"y"\n' + "".join(f'{i};{i % 3};"{"yes" if i % 4 else "no"}"\n' for i in range(40)),
+                 encoding="utf-8")
     df = load_customers(f)
     assert list(df.columns) == ["customer_id", "a", "b", "y"]
-    assert df["customer_id"].tolist() == ["R0000001", "R0000002"]
+    assert df["customer_id"].tolist()[:2] == ["R0000001", "R0000002"]
     assert any("created from the row order" in p for p in df.attrs["problems"])
+
+
+@pytest.mark.parametrize("header", ["Customer_ID", "客户编号"])
+def test_an_unmapped_id_like_column_is_an_error_not_replaced_by_row_numbers(tmp_path, header):
+    f = tmp_path / "x.csv"
+    f.write_bytes((f"{header},年龄\n" + "".join(f"C{i},{30 + i}\n" for i in range(30))).encode("gbk"))
+    with pytest.raises(DataValidationError, match="required column 'customer_id'"):
+        load_customers(f)
 
 
 def test_load_customers_refuses_duplicate_ids_and_negative_balances(tmp_path):
