@@ -29,7 +29,7 @@ import pandas as pd
 
 from bankcrm_research.data.roles import infer_features, resolve_column
 
-__all__ = ["BUNDLED", "TARGET_NAMES", "ChurnInputs", "resolve_inputs", "detect_target", "numeric_text_columns"]
+__all__ = ["BUNDLED", "TARGET_NAMES", "ChurnInputs", "resolve_inputs", "detect_target", "numeric_text_columns", "binary_01"]
 
 # The bundled simulated world's specification (data/README.md): used only when no customers_path is given.
 BUNDLED: dict[str, Any] = {
@@ -200,6 +200,29 @@ def numeric_text_columns(table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         out[c] = full.astype("int64") if full.notna().all() and (full == full.round()).all() else full
         converted.append(str(c))
     return out, converted
+
+
+def binary_01(s: pd.Series, positive_class: Any = None) -> pd.Series:
+    """A two-valued column (bool, 0/1, yes/no, true/false, 是/否, or text with ``positive_class``) as 0.0/1.0,
+    missing kept as NaN — for treatment, causal outcome and population columns of a user's file.
+
+    Raises
+    ------
+    ValueError
+        More than two values, or text whose event label is ambiguous (from ``encode_target``).
+    """
+    from bankcrm_research.retention.features import encode_target
+
+    filled = s.dropna()
+    if filled.empty:
+        return pd.Series(float("nan"), index=s.index)
+    if not (pd.api.types.is_bool_dtype(filled) or pd.api.types.is_numeric_dtype(filled)):
+        words = {"是": "yes", "否": "no", "真": "true", "假": "false"}
+        filled = filled.astype(str).str.strip().map(lambda v: words.get(v, v))
+        if positive_class is not None:
+            positive_class = words.get(str(positive_class), positive_class)
+    coded, _ = encode_target(filled, positive_class=positive_class, name=str(s.name))
+    return coded.astype(float).reindex(s.index)
 
 
 def _present(table: pd.DataFrame, names: Sequence[str] | None) -> list[str]:

@@ -4,6 +4,7 @@ target, UCI Bank Marketing (real, shipped in data/public), a bad GBK file, a zh 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -157,23 +158,27 @@ def test_every_section_runs_on_a_renamed_crm_extract_and_recovers_the_planted_ef
     if not src.exists():
         pytest.skip("bundled data not present")
     names = {"customer_id": "cust", "campaign_date": "score_dt", "duration_months": "months", "churned": "closed",
-             "rm_change_date": "rm_left", "followup_contact": "called", "churn_12m_after_fall": "left_after_fall",
-             "holds_fund": "fund"}
+             "rm_change_date": "rm_left"}
     df = (pd.read_csv(src).sample(6000, random_state=3).sort_index().drop(columns=["rm_id", "open_date"])
-          .rename(columns={**names, "churn_next_6m": "left_6m"}))
+          .rename(columns={**names, "churn_next_6m": "left_6m", "followup_contact": "called",
+                           "churn_12m_after_fall": "left_after_fall", "holds_fund": "fund"}))
+    # the bank's own codings of the treatment, its outcome and the population (not the schema's booleans)
+    df["called"] = df["called"].map({True: "yes", False: "no"})
+    df["fund"] = df["fund"].map({True: "是", False: "否"})
     path = tmp_path / "crm_extract.csv"
     df.to_csv(path, index=False)
-    run = run_notebook(NB, {"customers_path": str(path), "columns": {k: v for k, v in names.items()},
-                            "target": "left_6m", "leaky_columns": ["fund_loss_pct", "churn_date"],
+    run = run_notebook(NB, {"customers_path": str(path), "columns": names, "target": "left_6m",
+                            "leaky_columns": ["fund_loss_pct", "churn_date"], "treatment_column": "called",
+                            "causal_outcome": "left_after_fall", "causal_population": "fund",
                             "study_start": "2020-01-01", "window_months": 6, "n_boot": 30},
                        tmp_path, monkeypatch)
     m = run.metrics
     assert m["n_rows"] == 6000 and m["headline_validation"] == "out_of_time"
     assert not {"out_of_time", "survival", "rm_turnover", "followup_effect", "uplift"} & set(run.skipped)
     assert "truth" in run.skipped and not run.has_table("truth_vs_estimate")
-    assert m["auto.treatment_column"] == "followup_contact" and m["auto.date_column"] == "campaign_date"
+    assert m["auto.date_column"] == "campaign_date" and m["auto.rm_change_column"] == "rm_change_date"
     feats = m["auto.features"]
-    assert "fund_loss_pct" not in feats and "followup_contact" not in feats and "duration_months" not in feats
+    assert not {"fund_loss_pct", "called", "fund", "left_after_fall", "duration_months"} & set(json.loads(feats))
     truth = load_truth()["loyalty"]["followup_effect"]["ate_churn_12m"]
     causal = run.table("causal").query("segment == 'all'").set_index("method")
     assert causal.loc["aipw", "ci_low"] <= truth <= causal.loc["aipw", "ci_high"]

@@ -108,3 +108,16 @@ def test_numeric_text_columns_become_numbers_and_text_stays_text():
     assert out["rate"].tolist() == [1.1, -0.5, 2000.0] and out["job"].dtype == object
     assert t["calls"].dtype == object  # input unchanged
     assert numeric_text_columns(pd.DataFrame({"k": ["1", "2"]}))[0]["k"].dtype == "int64"
+
+
+def test_binary_01_reads_every_two_valued_coding_and_keeps_missing():
+    from bankcrm_research.retention.inputs import binary_01
+
+    assert binary_01(pd.Series([True, False, None], dtype="boolean")).tolist()[:2] == [1.0, 0.0]
+    assert binary_01(pd.Series(["yes", "no", "yes"])).tolist() == [1.0, 0.0, 1.0]
+    assert binary_01(pd.Series(["是", "否", None])).iloc[:2].tolist() == [1.0, 0.0]
+    assert np.isnan(binary_01(pd.Series(["是", "否", None])).iloc[2])
+    assert binary_01(pd.Series(["closed", "open"]), "closed").tolist() == [1.0, 0.0]
+    assert binary_01(pd.Series([0, 1, 1])).tolist() == [0.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="positive_class"):
+        binary_01(pd.Series(["closed", "open"]))
