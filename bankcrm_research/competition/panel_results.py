@@ -63,6 +63,55 @@ class PanelResult(ResultMixin):
 
         return render_regression_table(self.summary(outcome=outcome, labels=labels), "latex", notes=self.notes)
 
+    def combined_table(
+        self,
+        *,
+        outcomes: Sequence[str] | None = None,
+        term: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        lang: str = "en",
+    ) -> pd.DataFrame:
+        """All outcomes in one journal table: columns (outcome, model), rows = term (SE), N, R², FE rows.
+
+        Built column block by column block from
+        :func:`bankcrm_research.reporting.tables.regression_table`; ``term`` (default: every
+        non-intercept term) restricts the coefficient rows. Row labels of the statistics are
+        translated for ``lang="zh"``.
+        """
+        from bankcrm_research.reporting.tables import regression_table
+
+        labels = dict(labels or {})
+        outcomes = list(outcomes) if outcomes is not None else list(dict.fromkeys(self.table["outcome"]))
+        terms = None if term is None else [term]
+        blocks = []
+        for o in outcomes:
+            t = regression_table(self.table, self.stats, outcome=o, terms=terms, labels=labels)
+            t.columns = pd.MultiIndex.from_product([[labels.get(o, o)], list(t.columns)])
+            t.index.name = None
+            blocks.append(t)
+        out = pd.concat(blocks, axis=1).fillna("")
+        if lang == "zh":
+            rows = {"N": "观测数", "Within R²": "组内 R²", "Bank FE": "银行固定效应", "Year FE": "年份固定效应",
+                    "SE": "标准误"}
+            out = out.rename(index=rows).replace({"Yes": "是", "No": "否"})
+        return out
+
+    def render_combined(
+        self,
+        fmt: str = "html",
+        *,
+        outcomes: Sequence[str] | None = None,
+        term: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        lang: str = "en",
+        notes: Sequence[str] = (),
+    ) -> str:
+        """:meth:`combined_table` rendered as HTML or LaTeX with notes and the star legend."""
+        from bankcrm_research.reporting.tables import render_regression_table
+
+        table = self.combined_table(outcomes=outcomes, term=term, labels=labels, lang=lang)
+        return render_regression_table(table, fmt, notes=[*notes, *self.notes])  # type: ignore[arg-type]
+
     def plot(
         self,
         ax: Any = None,

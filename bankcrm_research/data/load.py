@@ -244,32 +244,6 @@ def _apply_mapping(raw: pd.DataFrame, kind: str, columns: ColumnMap) -> tuple[pd
     return out, probs
 
 
-def _id_candidates(raw: pd.DataFrame) -> list[str]:
-    """Columns that look like an unmapped customer id (``Customer_ID``, ``客户编号``, distinct codes).
-
-    A customers file with such a column must map it (the missing ``customer_id`` stays an error with the
-    fix); only a file without any id-like column gets row-number ids.
-    """
-    import difflib
-
-    from bankcrm_research.data.roles import looks_like_identifier
-
-    found = []
-    for c in raw.columns:
-        name = str(c)
-        s = raw[c].dropna()
-        if s.empty:
-            continue
-        if difflib.SequenceMatcher(None, name.lower(), "customer_id").ratio() >= 0.8:
-            found.append(name)
-            continue
-        numeric = pd.to_numeric(s.astype(str).str.strip(), errors="coerce").notna().all()
-        probe = pd.to_numeric(s.astype(str).str.strip()) if numeric else s.astype(str)
-        if looks_like_identifier(probe, name):
-            found.append(name)
-    return found
-
-
 def check_table(
     kind: str,
     path: PathLike | None = None,
@@ -290,32 +264,50 @@ def check_table(
     except (ValueError, FileNotFoundError) as exc:
         return None, [Problem("error", kind, None, str(exc), "see the message")]
     raw, probs = _apply_mapping(raw, kind, columns)
-    if kind == "survey" and len(raw) and "respondent_id" not in raw.columns and not any(
-        p.column == "respondent_id" for p in probs
-    ):
-        raw = raw.copy()
-        raw.insert(0, "respondent_id", [f"S{i + 1:05d}" for i in range(len(raw))])
-        probs.append(Problem("warning", kind, "respondent_id", "no respondent_id column; ids S00001… were created "
-                             "from the row order", "add an id column or map it with columns={'respondent_id': ...}"))
-    if kind == "transactions" and len(raw) and "transaction_id" not in raw.columns and not any(
-        p.column == "transaction_id" for p in probs
-    ):
-        raw = raw.copy()
-        raw.insert(0, "transaction_id", np.arange(1, len(raw) + 1, dtype="int64"))
-        probs.append(Problem("info", kind, "transaction_id", "no transaction_id column; ids 1..n were created from "
-                             "the row order (so exact duplicate rows count as two transactions)",
-                             "map your id with columns={'transaction_id': ...} to check duplicates"))
-    if kind == "customers" and len(raw) and "customer_id" not in raw.columns and not any(
-        p.column == "customer_id" for p in probs
-    ) and not _id_candidates(raw):
-        # files without an id (UCI Bank Marketing, survey-style exports) still load; nothing links them
-        raw = raw.copy()
-        raw.insert(0, "customer_id", [f"R{i + 1:07d}" for i in range(len(raw))])
-        probs.append(Problem("info", kind, "customer_id", "no customer_id column; ids R0000001… were created from "
-                             "the row order (so duplicate customers cannot be detected)",
-                             "map your id with columns={'customer_id': ...} to check duplicates"))
+    raw = _ensure_row_ids(raw, kind, probs)
     table, more = validate_table(raw, schema, likert_range=likert_range, date_format=date_format)
     return table, probs + more
+
+
+# Tables whose rows may come without an id: ids are made from the row order (and said so) unless a column
+# looks like a misnamed id, which stays an error with the closest name.
+_ROW_IDS: dict[str, tuple[str, Any]] = {
+    "survey": ("respondent_id", lambda n: [f"S{i + 1:05d}" for i in range(n)]),
+    "customers": ("customer_id", lambda n: [f"C{i + 1:0{max(6, len(str(n)))}d}" for i in range(n)]),
+    "transactions": ("transaction_id", lambda n: np.arange(1, n + 1, dtype="int64")),
+}
+
+
+def _ensure_row_ids(raw: pd.DataFrame, kind: str, probs: list[Problem]) -> pd.DataFrame:
+    if kind not in _ROW_IDS or not len(raw):
+        return raw
+    id_col, make = _ROW_IDS[kind]
+    if id_col in raw.columns or any(p.column == id_col for p in probs):
+        return raw
+    import difflib
+    import re
+
+    norm = [re.sub(r"[^0-9a-z]+", "_", str(c).lower()).strip("_") for c in raw.columns]
+    if difflib.get_close_matches(id_col, norm, n=1, cutoff=0.8):
+        return raw  # e.g. 'Customer_ID', 'customerid': validation names it and the mapping that fixes it
+    if kind != "transactions":
+        from bankcrm_research.data.roles import looks_like_identifier
+
+        id_like = [str(c) for c in raw.columns if looks_like_identifier(raw[c], str(c))]
+        if id_like:
+            # an unmapped id column (e.g. '客户编号'): row numbers would hide the mistake
+            probs.append(Problem("error", kind, id_col, f"required column '{id_col}' is missing and {id_like[:3]} "
+                                 "look like ids", f"map it with columns={{'{id_col}': '{id_like[0]}'}}"))
+            return raw
+    raw = raw.copy()
+    ids = make(len(raw))
+    raw.insert(0, id_col, ids)
+    first, last = ids[0], ids[-1]
+    severity = "info" if kind == "transactions" else "warning"
+    probs.append(Problem(severity, kind, id_col, f"no {id_col} column; ids {first}…{last} were created from the row "
+                         "order (so exact duplicate rows count as two)",
+                         f"map your id with columns={{'{id_col}': '<your column>'}} to check duplicates"))
+    return raw
 
 
 def load_table(

@@ -30,6 +30,7 @@ __all__ = [
     "monthly_transactions",
     "survey_item_stats",
     "overview_findings",
+    "headline_findings",
 ]
 
 TABLE_KINDS: tuple[str, ...] = tuple(SCHEMAS)
@@ -328,3 +329,30 @@ def overview_findings(tables: Mapping[str, pd.DataFrame], *, lang: str = "en",
             out.append(t["survey"].format(n=len(surv), k=len(stats), lo=lo, hi=hi, m0=stats["mean"].min(),
                                           m1=stats["mean"].max()))
     return {k: v for k, v in found.items() if v}
+
+
+_VALIDATION = {
+    "en": "Validation: {e} error{es}, {w} warning{ws} and {i} note{is_} across {k} table{s} read.",
+    "zh": "校验：共读取 {k} 张表，{e} 个错误、{w} 个警告、{i} 条说明。",
+}
+
+
+def headline_findings(findings: Mapping[str, list[str]], problems: pd.DataFrame, *, lang: str = "en") -> list[str]:
+    """The 2–5 sentences notebook 00 records as its findings: the validation verdict, the largest gap
+    and the first finding of each topic present (banks, customers, survey)."""
+    counts = problems["severity"].value_counts() if len(problems) else pd.Series(dtype=int)
+    n_tables = max(len(findings.get("tables", [])) - 1, 1)
+    e, w, i = (int(counts.get(k, 0)) for k in ("error", "warning", "info"))
+
+    def plural(n: int) -> str:
+        return "" if n == 1 else "s"
+
+    out = [_VALIDATION.get(lang, _VALIDATION["en"]).format(e=e, w=w, i=i, es=plural(e), ws=plural(w), is_=plural(i),
+                                                           k=n_tables, s=plural(n_tables))]
+    tables = findings.get("tables", [])
+    if len(tables) > 1:
+        out.append(tables[-1])  # the largest gap (or "no missing values")
+    for topic in ("banks", "customers", "survey"):
+        if findings.get(topic):
+            out.append(findings[topic][0])
+    return out[:5]

@@ -126,9 +126,14 @@ def looks_like_identifier(s: pd.Series, name: str) -> bool:
     A text column whose values are (almost) all distinct, or whose name says id/number/name
     (``cust_id``, ``客户编号``, ``email``) and which has more than half distinct values.
     """
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+    numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    if not numeric and (s.dtype == object or pd.api.types.is_string_dtype(s)):
+        filled = s.dropna()
+        numeric = len(filled) > 0 and bool(pd.to_numeric(filled, errors="coerce").notna().all())
+    if numeric:  # numbers identify rows only when the name says so
         lowered = name.lower()
-        return lowered in {"id", "index", "row", "rownum"} or lowered.endswith("_id")
+        return lowered in {"id", "index", "row", "rownum"} or lowered.endswith("_id") or any(
+            w in name for w in ("编号", "代码", "号码"))
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
         return False
     vals = s.dropna()

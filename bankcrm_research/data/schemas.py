@@ -348,20 +348,28 @@ CATEGORY_SYNONYMS: dict[str, dict[str, str]] = {
 OPTIONAL_USES: dict[str, dict[str, str]] = {
     "bank_panel": {
         "bank_type": "01 effects by bank type (heterogeneity table)",
-        "province": "01 matching a province index file to banks",
-        "if_index": "01 the index when no indicators file is given",
-        "yuebao_exposure": "01 Yu'ebao event study (exposure x post)",
+        "province": "01 matching a province index file to banks; 01 staggered regional adoption",
+        "if_index": "01 the index when no indicators file is given (else the run stops: no bundled index is attached)",
+        "yuebao_exposure": "01 Yu'ebao event study, DiD and placebo (exposure x post)",
         "log_assets": "01 size control",
-        "demand_deposit_share": "01 outcome demand-deposit share",
+        "demand_deposit_share": "01 outcome demand-deposit share; 01 event study and staggered DiD outcome",
         "deposit_cost": "01 outcome deposit cost",
         "nim": "01 outcome net interest margin",
         "roa": "01 outcome ROA",
-        "npl_ratio": "01 outcome NPL ratio",
+        "npl_ratio": "01 U-shaped risk effect (quadratic in the index)",
     },
     "internet_finance_indicators": {
-        "coverage_breadth": "01 index rebuilt from sub-indices",
-        "usage_depth": "01 index rebuilt from sub-indices",
-        "digitization_level": "01 index rebuilt from sub-indices",
+        "coverage_breadth": "01 index rebuilt from sub-indices (used when fewer than two sub-indicators)",
+        "usage_depth": "01 index rebuilt from sub-indices (used when fewer than two sub-indicators)",
+        "digitization_level": "01 index rebuilt from sub-indices (used when fewer than two sub-indicators)",
+        "account_coverage": "01 index construction (entropy/PCA/factor/equal weights)",
+        "payment": "01 index construction (entropy/PCA/factor/equal weights)",
+        "monetary_fund": "01 index construction (entropy/PCA/factor/equal weights)",
+        "p2p_lending": "01 index construction (entropy/PCA/factor/equal weights)",
+        "digital_credit": "01 index construction (entropy/PCA/factor/equal weights)",
+        "insurance": "01 index construction (entropy/PCA/factor/equal weights)",
+        "investment": "01 index construction (entropy/PCA/factor/equal weights)",
+        "if_index": "01 the index attached to banks by province and year (required when this file is given)",
     },
     "customers": {
         "campaign_date": "04 out-of-time validation (else stratified cross-validation)",
@@ -378,12 +386,23 @@ OPTIONAL_USES: dict[str, dict[str, str]] = {
         "surveyed": "05 satisfaction-retention link",
     },
     "transactions": {
-        "transaction_id": "05 duplicate-transaction check (row numbers are used when absent)",
-        "channel": "05 channel mix by segment",
-        "txn_type": "05 refunds and transaction types",
+        "transaction_id": "the duplicate-id check of validation (ids 1..n are created from the row order when "
+                          "absent; 05 needs only customer, date and amount)",
+        "channel": "00 transactions by channel (05 does not use it)",
+        "txn_type": "nothing yet: 05 reads refunds from negative amounts",
     },
-    "survey": {},
-    "macro_monthly": {},
+    "survey": {
+        "channel_group": "03 multi-group comparison (or name another column with group_column)",
+    },
+    "macro_monthly": {
+        "mmf_aum": "02 VAR, Granger causality, impulse responses (fund growth)",
+        "demand_deposits": "02 VAR, Granger causality, impulse responses (deposit growth)",
+        "time_deposits": "02 unit-root tests of money stocks",
+        "shibor_3m": "02 rate pass-through (first choice of rate)",
+        "shibor_on": "02 rate pass-through (when shibor_3m is absent)",
+        "policy_rate": "02 rate pass-through (when neither SHIBOR column is present)",
+        "mmf_yield_7d": "02 rate pass-through (fund yield)",
+    },
 }
 
 SCHEMAS: dict[str, TableSchema] = {

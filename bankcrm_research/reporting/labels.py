@@ -1,10 +1,27 @@
-"""Bilingual (English / simplified Chinese) display labels for variables and constructs.
+"""Bilingual (English / simplified Chinese) display labels for variables, constructs and metrics.
 
 Labels live in YAML files ``bankcrm_research/reporting/labels/<area>.yml``, one per area
 (``common.yml``, ``competition.yml``, ``satisfaction.yml``, ...), each a mapping
 ``key: {en: "...", zh: "..."}``. All files are merged; a key defined twice with different text is
 an error (caught by ``tests/reporting/test_labels.py``), so areas cannot silently override each
 other. Unknown keys come back unchanged, so a notebook never fails for a missing label.
+
+Metric labels (the run's ``index.html``)
+----------------------------------------
+A headline number recorded with ``record_metric(key, value)`` is labelled by the entry
+``metric.<key>``; each notebook keeps its entries in ``labels/metrics_NN.yml`` (NN = the
+notebook's number), e.g.::
+
+    metric.did_estimate: {en: "DiD effect on demand-deposit share", zh: "双重差分：活期存款占比效应",
+                          unit_en: "pp", unit_zh: "个百分点", digits: 3}
+    metric.pretrend_p_value: {en: "Joint pre-trend test", zh: "平行趋势联合检验", kind: p}
+
+Fields: ``en`` and ``zh`` (required, the label); ``unit_en`` / ``unit_zh`` (optional unit shown
+after the value; ``unit_zh`` defaults to ``unit_en``); ``digits`` (optional int >= 0, fixed
+decimals; default: 3 significant digits via ``reporting.narrative.fmt_number``); ``kind``
+(optional: ``p`` formats the value as a p-value, ``p < 0.001``; ``share`` shows a 0-1 share as a
+percentage). :func:`metric_info` reads them; a key without an entry gets a humanised label
+(:func:`humanize_key`: known parts labelled, ``_`` as spaces), so the index never shows nothing.
 """
 
 from __future__ import annotations
@@ -14,16 +31,23 @@ import warnings
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 from bankcrm_research.reporting import _env
 
-__all__ = ["LANGS", "label", "label_map", "load_labels", "labels_dir", "current_lang"]
+__all__ = [
+    "LANGS", "label", "label_map", "load_labels", "labels_dir", "current_lang", "MetricInfo",
+    "metric_info", "humanize_key", "METRIC_PREFIX",
+]
 
 LANGS: tuple[str, ...] = ("en", "zh")
 Lang = Literal["en", "zh"]
 
 _state: dict[str, str | None] = {"lang": None}
+
+METRIC_PREFIX = "metric."
+_OPTIONAL_FIELDS = ("unit_en", "unit_zh", "digits", "kind")
+_KINDS = ("number", "p", "share")
 
 
 def labels_dir() -> Path:
@@ -57,10 +81,33 @@ def _label_files(folder: Path) -> list[Path]:
     return files
 
 
+def _check_optional(key: str, entry: Mapping[str, Any], file: str) -> list[str]:
+    problems = []
+    unknown = sorted(set(map(str, entry)) - set(LANGS) - set(_OPTIONAL_FIELDS))
+    if unknown:
+        problems.append(f"label '{key}' in {file} has unknown field(s) {unknown}; allowed: "
+                        f"{list(LANGS) + list(_OPTIONAL_FIELDS)}")
+    for f in ("unit_en", "unit_zh"):
+        if f in entry and not isinstance(entry[f], str):
+            problems.append(f"label '{key}' in {file}: {f} must be a string; found {entry[f]!r}")
+    d = entry.get("digits")
+    if "digits" in entry and (not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 10):
+        problems.append(f"label '{key}' in {file}: digits must be an int in [0, 10]; found {d!r}")
+    if "kind" in entry and entry["kind"] not in _KINDS:
+        problems.append(f"label '{key}' in {file}: kind must be one of {list(_KINDS)}; found {entry['kind']!r}")
+    return problems
+
+
 @lru_cache(maxsize=8)
 def _load(folder: str, strict: bool) -> dict[str, dict[str, str]]:
+    return _load_full(folder, strict)[0]
+
+
+@lru_cache(maxsize=8)
+def _load_full(folder: str, strict: bool) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, Any]]]:
     import yaml  # lazy: keeps ``import bankcrm_research.reporting`` light
 
+    extras: dict[str, dict[str, Any]] = {}
     merged: dict[str, dict[str, str]] = {}
     origin: dict[str, str] = {}
     problems: list[str] = []
@@ -83,6 +130,10 @@ def _load(folder: str, strict: bool) -> dict[str, dict[str, str]]:
                     f"{list(LANGS)}; found {entry!r}. Write it as `{key}: {{en: \"...\", zh: \"...\"}}`."
                 )
                 continue
+            bad = _check_optional(key, entry, path.name)
+            if bad:
+                problems.extend(bad)
+            extra = {f: entry[f] for f in _OPTIONAL_FIELDS if f in entry} if not bad else {}
             entry = {lang: str(entry[lang]) for lang in LANGS}
             if key in merged:
                 if merged[key] != entry:
@@ -93,12 +144,14 @@ def _load(folder: str, strict: bool) -> dict[str, dict[str, str]]:
                 continue  # first definition wins (common.yml is read first)
             merged[key] = entry
             origin[key] = path.name
+            if extra:
+                extras[key] = extra
     if problems:
         if strict:
             raise ValueError("invalid label files:\n  " + "\n  ".join(problems))
         # A notebook must not fail over a label: warn, keep the valid entries.
         warnings.warn("; ".join(problems), UserWarning, stacklevel=3)
-    return merged
+    return merged, extras
 
 
 def load_labels(folder: str | Path | None = None, *, strict: bool = False) -> dict[str, dict[str, str]]:
@@ -148,3 +201,65 @@ def label(key: str, lang: str | None = None) -> str:
 def label_map(keys: Iterable[str], lang: str | None = None) -> dict[str, str]:
     """``{key: label(key, lang)}`` for renaming columns: ``df.rename(columns=label_map(df.columns))``."""
     return {k: label(k, lang) for k in keys}
+
+
+class MetricInfo(NamedTuple):
+    """How a metric is shown: label, unit (may be empty), fixed decimals (None: automatic), kind."""
+
+    label: str
+    unit: str
+    digits: int | None
+    kind: str  # "number", "p" or "share"
+    labelled: bool  # False when the label was humanised from the key
+
+
+def humanize_key(key: str, lang: str | None = None) -> str:
+    """A readable label for a metric key without a ``metric.<key>`` entry.
+
+    Each dot-separated part is looked up as a plain label key (``demand_deposit_share`` ->
+    "Demand-deposit share"), otherwise its underscores become spaces; parts are joined with " · "
+    and a leading ``headline`` part is dropped.
+
+    Examples
+    --------
+    >>> humanize_key("granger_p_dlog_mmf_aum_to_dlog_demand_deposits", "en")
+    'Granger p dlog mmf aum to dlog demand deposits'
+    """
+    lang = _check_lang(lang) if lang is not None else current_lang()
+    labels = load_labels()
+    parts = [p for p in str(key).split(".") if p]
+    if len(parts) > 1 and parts[0] == "headline":
+        parts = parts[1:]
+    out = []
+    for part in parts:
+        entry = labels.get(part)
+        out.append(entry[lang] if entry else part.replace("_", " ").strip())
+    text = " · ".join(p for p in out if p) or str(key)
+    return text[:1].upper() + text[1:]
+
+
+_P_KEY = ("p_value", "pvalue", "p")
+
+
+def _looks_like_p(key: str) -> bool:
+    tokens = [t for part in key.lower().split(".") for t in part.split("_")]
+    last = key.lower().split(".")[-1]
+    return last in _P_KEY or last.endswith(("_p_value", "_pvalue")) or (
+        "p" in tokens and ("granger" in tokens or tokens[-1] == "p"))
+
+
+def metric_info(key: str, lang: str | None = None) -> MetricInfo:
+    """Label, unit, decimals and kind of a headline metric (entry ``metric.<key>``; see module docs).
+
+    Without an entry the label is :func:`humanize_key` and keys that name a p-value
+    (``*_p_value``, ``*.p``, ``granger_p_*``) get ``kind="p"``.
+    """
+    lang = _check_lang(lang) if lang is not None else current_lang()
+    texts, extras = _load_full(str(labels_dir()), False)
+    full = METRIC_PREFIX + str(key)
+    entry = texts.get(full)
+    if entry is None:
+        return MetricInfo(humanize_key(key, lang), "", None, "p" if _looks_like_p(str(key)) else "number", False)
+    extra = extras.get(full, {})
+    unit = extra.get(f"unit_{lang}", extra.get("unit_en", "")) or ""
+    return MetricInfo(entry[lang], unit, extra.get("digits"), extra.get("kind", "number"), True)

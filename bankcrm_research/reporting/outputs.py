@@ -53,6 +53,13 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _state: dict[str, Any] = {"share_safe": None, "notebook": None}
 
 
+class SavedPath(type(Path())):  # type: ignore[misc]
+    """The path a table or figure was saved to; shows nothing when it ends a notebook cell."""
+
+    def _ipython_display_(self) -> None:  # no `PosixPath('/tmp/...')` line in the report
+        return None
+
+
 class ShareSafeWarning(UserWarning):
     """A row-level table was withheld because share-safe mode is on."""
 
@@ -168,26 +175,26 @@ def save_table(
     path = output_dir() / "tables" / f"{name}.csv"
     text = df.to_csv(index=index, lineterminator="\n")
     _atomic_write_bytes(path, text.encode("utf-8"))
-    return path
+    return SavedPath(path)
 
 
-def show_table(df: pd.DataFrame, digits: int = 3, *, row_level: bool = False) -> None:
-    """Display a rounded copy of ``df`` in the notebook (the data themselves are not changed).
+def show_table(df: pd.DataFrame, digits: int = 3, *, row_level: bool = False, max_rows: int = 500) -> None:
+    """Display ``df`` for reading (labelled headers, formatted numbers, no index; see
+    :mod:`bankcrm_research.reporting.display`); the data themselves are not changed.
 
     Under share-safe mode row-level customer tables are not displayed (see :func:`save_table`).
     """
-    from bankcrm_research.reporting.tables import round_for_display
+    from bankcrm_research.reporting.display import table_html
 
     if share_safe_enabled() and (row_level or is_row_level(df)):
         print(_withheld("(displayed table)", df, "displayed"))
         return
-    rounded = round_for_display(df, digits)
     try:
-        from IPython.display import display
+        from IPython.display import HTML, display
     except ImportError:  # pragma: no cover - IPython is always present in a kernel
-        print(rounded.to_string())
+        print(df.to_string())
         return
-    display(rounded)
+    display(HTML(table_html(df, digits=digits, max_rows=max_rows)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -210,7 +217,7 @@ def save_figure(fig: Figure, name: str, *, dpi: int | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", dpi=dpi or FIGURE_DPI, bbox_inches="tight",
                 metadata={"Software": None})
-    return path
+    return SavedPath(path)
 
 
 # ----------------------------------------------------------------------------------------------

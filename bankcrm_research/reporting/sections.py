@@ -24,6 +24,11 @@ _SKIP = {
 _AUTO = {"en": "*Auto:* {sentence}", "zh": "*自动选择：* {sentence}"}
 
 
+def _md(text: str) -> str:
+    """Text shown as Markdown: ``<column>`` must stay visible, not vanish as an HTML tag."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _display_markdown(text: str) -> None:
     try:
         from IPython.display import Markdown, display
@@ -50,7 +55,7 @@ def skip_section(key: str, title: str, reason: str, fix: str, *, show: bool = Tr
     if not key or not isinstance(key, str):
         raise ValueError(f"skip_section needs a non-empty string key; got {key!r}.")
     lang = current_lang()
-    text = _SKIP.get(lang, _SKIP["en"]).format(title=title, reason=reason.strip(), fix=fix.strip())
+    text = _SKIP.get(lang, _SKIP["en"]).format(title=_md(title), reason=_md(reason.strip()), fix=_md(fix.strip()))
     record_metric(f"skipped.{key}", f"{title}: {reason.strip()} To run it: {fix.strip()}")
     if show:
         _display_markdown(text)
@@ -65,7 +70,7 @@ def record_choice(param: str, value: Any, sentence: str, *, show: bool = True) -
         value, ensure_ascii=False, sort_keys=True, default=str)
     record_metric(f"auto.{param}", stored)
     if show:
-        _display_markdown(_AUTO.get(current_lang(), _AUTO["en"]).format(sentence=sentence))
+        _display_markdown(_AUTO.get(current_lang(), _AUTO["en"]).format(sentence=_md(sentence)))
 
 
 def record_findings(sentences: list[str], *, show: bool = True) -> None:
@@ -81,7 +86,7 @@ def record_findings(sentences: list[str], *, show: bool = True) -> None:
     for i, sentence in enumerate(clean, start=1):
         record_metric(f"findings.{i}", sentence)
     if show:
-        _display_markdown("\n".join(f"- {s}" for s in clean))
+        _display_markdown("\n".join(f"- {_md(s)}" for s in clean))
 
 
 def findings(metrics: dict[str, Any] | None = None) -> list[str]:

@@ -126,6 +126,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         err = nb.error or {}
         print(f"bankcrm-research: {nb.name} {nb.status}: {err.get('ename', '')}: {err.get('first_line', '')}"
               f" (see {result.run_dir / (nb.name + '.html')})", file=sys.stderr)
+        rest = str(err.get("message", "")).splitlines()[1:]
+        for line in rest:  # e.g. every problem of a data-validation error, not just its count
+            print(f"    {line}", file=sys.stderr)
     print(result.run_dir / "index.html")
     return result.exit_code
 

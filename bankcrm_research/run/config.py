@@ -29,6 +29,8 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
         notebooks:
           03_satisfaction_drivers:  # one notebook (file stem)
             bootstrap_reps: 500
+        notebooks_to_run: [00, 03]  # optional: the notebooks a plain `run -c FILE` executes
+        title: "..."                # optional: the title of the run's index page
 
     Relative path values (``customers_path: crm/2024-05.csv``) are made absolute against the
     folder that contains the config file.
@@ -41,7 +43,7 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
         data = yaml.safe_load(fh) or {}
     if not isinstance(data, Mapping):
         raise ParameterError(f"config {path}: expected a mapping with 'all' and/or 'notebooks'")
-    unknown = set(data) - {"all", "notebooks"}
+    unknown = set(data) - {"all", "notebooks", "notebooks_to_run", "title"}
     if unknown:
         raise ParameterError(
             f"config {path}: unknown top-level keys {sorted(unknown)}; use 'all' (parameters for "
@@ -59,5 +61,18 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
     bad = sorted(str(k) for k, v in notebooks.items() if v is not None and not isinstance(v, Mapping))
     if bad:
         raise ParameterError(f"config {path}: 'notebooks.{bad[0]}' must be a mapping of parameter: value")
-    return {"all": section(data.get("all")), "notebooks": {str(k): section(v) for k, v in notebooks.items()}}
+    select = data.get("notebooks_to_run")
+    if select is not None and (not isinstance(select, list) or not all(isinstance(x, (str, int)) for x in select)):
+        raise ParameterError(f"config {path}: 'notebooks_to_run' must be a list of notebook names or number prefixes")
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        raise ParameterError(f"config {path}: 'title' must be text")
+    out: dict[str, Any] = {"all": section(data.get("all")),
+                           "notebooks": {str(k): section(v) for k, v in notebooks.items()}}
+    if select is not None:
+        # YAML reads 03 as the number 3: number prefixes are two digits
+        out["notebooks_to_run"] = [f"{x:02d}" if isinstance(x, int) else x for x in select]
+    if title is not None:
+        out["title"] = title
+    return out
 

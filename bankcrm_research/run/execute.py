@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bankcrm_research.run.export import list_outputs, summarize_error
+from bankcrm_research.run.export import executed_path, list_outputs, summarize_error
 from bankcrm_research.run.notebooks import NotebookInfo
 from bankcrm_research.run.results import NotebookResult, Status, iso, utc_now
 
@@ -259,7 +259,8 @@ def execute_one(
     t0 = time.perf_counter()
     report_dir = run_dir / info.name
     report_dir.mkdir(parents=True, exist_ok=True)
-    out_nb = run_dir / f"{info.name}.ipynb"
+    out_nb = executed_path(run_dir, info.name, share_safe=share_safe)
+    out_nb.parent.mkdir(parents=True, exist_ok=True)
     km_class = _kernel_manager_class(_kernel_env(report_dir, info.name, lang, share_safe),
                                      run_dir / "logs" / f"{info.name}.kernel.log")
     error: dict[str, Any] | None = None

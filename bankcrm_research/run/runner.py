@@ -31,7 +31,10 @@ This module is the orchestration only; the parts live beside it:
 * :mod:`~bankcrm_research.run.config` - the YAML run configuration;
 * :mod:`~bankcrm_research.run.execute` - kernels, papermill, timeouts, progress;
 * :mod:`~bankcrm_research.run.export` - per-notebook HTML and outputs listing;
-* :mod:`~bankcrm_research.run.index_page` - ``index.html``;
+* :mod:`~bankcrm_research.run.index_page` - ``index.html`` (findings, headlines via
+  :mod:`~bankcrm_research.run.headlines`, history from :mod:`~bankcrm_research.run.ledger`);
+* :mod:`~bankcrm_research.run.reader` - reader-mode HTML (code hidden, parameters as a table,
+  warnings gathered, paths scrubbed);
 * :mod:`~bankcrm_research.run.provenance` - hashes, versions, git state;
 * :mod:`~bankcrm_research.run.results` - :class:`NotebookResult`, :class:`RunResult`.
 
@@ -60,6 +63,7 @@ from bankcrm_research.run import execute
 from bankcrm_research.run.config import load_config
 from bankcrm_research.run.execute import DEFAULT_CELL_TIMEOUT, DEFAULT_KERNEL_START_TIMEOUT, Progress
 from bankcrm_research.run.export import export_one, list_outputs
+from bankcrm_research.run.reader import scrub_record
 from bankcrm_research.run.notebooks import (
     NotebookInfo,
     NotebookParameter,
@@ -208,12 +212,14 @@ def run_notebooks(
         raise ValueError(f"The 'cell_timeout' parameter must be > 0 seconds or None. Got {cell_timeout!r}.")
     if kernel_start_timeout <= 0:
         raise ValueError(f"The 'kernel_start_timeout' parameter must be > 0 seconds. Got {kernel_start_timeout!r}.")
+    cfg = load_config(config) if not isinstance(config, Mapping) else dict(config)
+    if not notebooks and cfg.get("notebooks_to_run"):
+        notebooks = list(cfg["notebooks_to_run"])
     paths = resolve_notebooks(notebooks, notebooks_folder)
     infos = [read_notebook_info(p) for p in paths]
     dupes = sorted({i.name for i in infos if [j.name for j in infos].count(i.name) > 1})
     if dupes:
         raise ValueError(f"two selected notebooks share the name(s) {dupes}; rename one")
-    cfg = load_config(config) if not isinstance(config, Mapping) else dict(config)
     known = [p.stem for p in discover_notebooks(notebooks_folder)]
     params = resolve_parameters(infos, config=cfg, overrides=overrides, lang=lang,
                                 share_safe=share_safe, known_notebooks=known)
@@ -241,6 +247,7 @@ def run_notebooks(
                     "cell_timeout_s": cell_timeout, "kernel_start_timeout_s": kernel_start_timeout,
                     "config": str(config) if isinstance(config, (str, Path)) else (cfg or None),
                     "overrides": (dict(overrides) if isinstance(overrides, Mapping) else list(overrides or []))},
+        "title": cfg.get("title"),
         "data_note": "bundled data are SIMULATED (bankcrm_research.simulate); see data/README.md",
         "parameters": params,
         "notebooks": [{"name": i.name, "title": i.title, "status": "pending", "parameters": params[i.name],
@@ -253,6 +260,7 @@ def run_notebooks(
     }
     _write_json(run_dir / "run.json", record)
 
+    roots = [PROJECT_ROOT, parent.resolve()]
     bar = Progress(len(infos), progress)
     bar.log(f"run {run_id}: {len(infos)} notebook(s), {n_jobs} kernel(s) at once -> {run_dir}")
     stop = threading.Event()
@@ -292,7 +300,7 @@ def run_notebooks(
                                                 "cell_index": None}, outputs=list_outputs(run_dir, info.name))
                 if stage == "execute" and res.status != "skipped":
                     results[info.name] = res  # provisional, until the HTML exists
-                    efut = exporter.submit(export_one, res, run_dir, share_safe=share_safe)
+                    efut = exporter.submit(export_one, res, run_dir, share_safe=share_safe, lang=lang, roots=roots)
                     futures[efut] = ("export", info)
                     pending.add(efut)
                 else:
@@ -310,7 +318,7 @@ def run_notebooks(
                         with contextlib.suppress(BaseException):
                             res = fut.result()
                             if stage == "execute" and res.status != "skipped":
-                                res = export_one(res, run_dir, share_safe=share_safe)
+                                res = export_one(res, run_dir, share_safe=share_safe, lang=lang, roots=roots)
                             results[info.name] = res
                 break
     finally:
@@ -352,12 +360,26 @@ def run_notebooks(
                    "export_s": round(sum(r.export_s or 0 for r in ordered), 3)},
     })
     metrics = {r.name: _read_json(run_dir / r.name / "metrics.json") for r in ordered}
+    from bankcrm_research.reporting.sections import auto_choices, skipped_sections
+    from bankcrm_research.run import ledger
+    from bankcrm_research.run.headlines import recorded_findings
     from bankcrm_research.run.index_page import render_index
 
+    headlines = {i.name: i.headline for i in infos}
+    for nb in record["notebooks"]:
+        m = metrics.get(nb["name"], {})
+        nb.update({"findings": recorded_findings(m), "auto": auto_choices(m), "skipped": skipped_sections(m),
+                   "headline": ledger.headline_keys(m, headlines.get(nb["name"], ()))})
+    record["input_sha256"] = ledger.input_digest(inputs)
     latest = status == "succeeded" and update_latest
     record["latest_updated"] = latest
-    headlines = {i.name: i.headline for i in infos}
-    (run_dir / "index.html").write_text(render_index(record, metrics, headlines), encoding="utf-8")
+    if share_safe:
+        record = scrub_record(record, roots=[run_dir, parent, PROJECT_ROOT])
+    if status == "succeeded":
+        # Scheduled runs: the history index.html plots. Only successful runs enter it.
+        ledger.append_ledger(parent, ledger.ledger_rows(record, metrics, headlines))
+    history = ledger.read_ledger(parent)
+    (run_dir / "index.html").write_text(render_index(record, metrics, headlines, history), encoding="utf-8")
     _write_json(run_dir / "run.json", record)
     if latest:
         _update_latest(parent, run_id)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from bankcrm_research.common.results import ResultMixin
 from bankcrm_research.data.validate import require_choice, require_columns
+from bankcrm_research.satisfaction.label_layout import place_labels
 from bankcrm_research.satisfaction.pls import PLSResult
 from bankcrm_research.satisfaction.spec import PreparedSurvey
 
@@ -77,10 +78,12 @@ class IPMAResult(ResultMixin):
         out = label("ipma_top", lang).format(target=label(self.target, lang), name=label(top[key], lang),
                                              imp=f"{top.importance:.3f}", lo=ci[0], hi=ci[1],
                                              perf=f"{top.performance:.1f}")
+        zh = (lang or current_lang()) == "zh"
+        gap = "" if zh else " "
         if fix.empty:
-            return out + " " + label("ipma_fix_none", lang)
-        sep = "、" if (lang or current_lang()) == "zh" else ", "
-        return out + " " + label("ipma_fix", lang).format(names=sep.join(label(v, lang) for v in fix[key]))
+            return out + gap + label("ipma_fix_none", lang)
+        sep = "、" if zh else ", "
+        return out + gap + label("ipma_fix", lang).format(names=sep.join(label(v, lang) for v in fix[key]))
 
     def plot(self, ax=None, *, level: str = "construct", lang: str | None = None):  # noqa: ANN001, ANN201
         """The importance-performance quadrant plot a bank manager reads.
@@ -108,10 +111,6 @@ class IPMAResult(ResultMixin):
                         fmt="o", ms=7, ecolor="grey", elinewidth=1, capsize=3)
         else:
             ax.scatter(t["importance"], t["performance"], s=40)
-        for r in t.itertuples():
-            name = r.name if level == "indicator" else label(r.name, lang)
-            ax.annotate(name, (r.importance, r.performance), textcoords="offset points", xytext=(5, 5),
-                        fontsize=9 if level == "attribute" else 8)
         ax.axvline(t["importance"].mean(), color="grey", ls="--", lw=0.8)
         ax.axhline(t["performance"].mean(), color="grey", ls="--", lw=0.8)
         ax.set_xlabel(f"{label('importance', lang)} → {label(self.target, lang)}")
@@ -124,6 +123,11 @@ class IPMAResult(ResultMixin):
             level_pct = int(round((1 - self.alpha) * 100))
             note = label("ipma_ci_note", lang).format(level=level_pct, reps=self.bootstrap_reps)
             ax.text(0.02, 0.02, note, transform=ax.transAxes, ha="left", va="bottom", fontsize=7, color="grey")
+        # Labels last, placed so that no two overlap (issue 12: the item-level map had stacked labels).
+        ax.margins(0.12)
+        names = [r.name if level == "indicator" else label(r.name, lang) for r in t.itertuples()]
+        place_labels(ax, list(t["importance"]), list(t["performance"]), names,
+                     fontsize=9 if level == "attribute" else 8)
         return ax
 
 

@@ -113,9 +113,12 @@ class PLSResult(ResultMixin):
         out = self.estimates[self.estimates["term"].isin(["path", "r2"])][cols]
         return out.round(3).reset_index(drop=True)
 
-    def plot(self, ax=None, *, term: str = "path"):  # noqa: ANN001, ANN201
-        """Coefficient plot of a term (default: paths) with bootstrap percentile CIs."""
+    def plot(self, ax=None, *, term: str = "path", lang: str | None = None):  # noqa: ANN001, ANN201
+        """Coefficient plot of a term (default: paths) with bootstrap percentile CIs; construct names
+        and axis text follow ``lang`` ("en"/"zh") through the label files."""
         import matplotlib.pyplot as plt
+
+        from bankcrm_research.reporting.labels import label
 
         tab = self.term(term)
         if ax is None:
@@ -129,8 +132,10 @@ class PLSResult(ResultMixin):
             ecolor="grey",
         )
         ax.axvline(0, color="black", lw=0.6)
-        ax.set_yticks(y, (tab["from"] + " → " + tab["to"]).to_numpy())
-        ax.set_xlabel(f"{term} ({'PLSc' if self.consistent else 'PLS'}; {int((1 - self.alpha) * 100)}% bootstrap CI)")
+        names = [f"{label(a, lang)} → {label(b, lang)}" for a, b in zip(tab["from"], tab["to"], strict=True)]
+        ax.set_yticks(y, names)
+        ci = label("bootstrap_ci", lang).format(level=int((1 - self.alpha) * 100))
+        ax.set_xlabel(f"{label(term, lang)} ({'PLSc' if self.consistent else 'PLS'}; {ci})")
         return ax
 
 

@@ -35,7 +35,8 @@ from bankcrm_research.data.validate import (
 
 __all__ = ["SurveyModel", "PreparedSurvey", "prepare_survey", "ECSI_MOBI_MODEL", "ACSI_BANK_MODEL"]
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# A letter (any script: Chinese construct names such as 满意 are fine) then letters, digits or "_".
+_NAME = re.compile(r"^[^\W\d_]\w*$")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class SurveyModel:
             if not _NAME.match(str(construct)):
                 raise ValueError(
                     f"measurement: construct name {construct!r} must start with a letter and contain only "
-                    "letters, digits and '_' (it becomes a lavaan variable name); rename it"
+                    "letters (any script), digits and '_' (it becomes a lavaan variable name); rename it"
                 )
             if not items:
                 raise ValueError(f"measurement: construct '{construct}' has no items; list at least one item")

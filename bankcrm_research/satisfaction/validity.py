@@ -323,18 +323,20 @@ class EFAResult(ResultMixin):
         tab["communality"] = self.communalities.round(2)
         return tab
 
-    def plot(self, ax=None):  # noqa: ANN001, ANN201 - matplotlib types are optional
-        """Scree plot with the parallel-analysis reference line."""
+    def plot(self, ax=None, *, lang: str | None = None):  # noqa: ANN001, ANN201 - matplotlib types are optional
+        """Scree plot with the parallel-analysis reference line (text in ``lang``, "en"/"zh")."""
         import matplotlib.pyplot as plt
+
+        from bankcrm_research.reporting.labels import label
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
         pa = self.parallel
-        ax.plot(pa["factor"], pa["eigen_fa"], "o-", label="observed (common factor)")
-        ax.plot(pa["factor"], pa["random_fa"], "--", label="random data (95th pct)")
+        ax.plot(pa["factor"], pa["eigen_fa"], "o-", label=label("efa_observed", lang))
+        ax.plot(pa["factor"], pa["random_fa"], "--", label=label("efa_random", lang))
         ax.axvline(self.n_factors + 0.5, color="grey", lw=0.8)
-        ax.set_xlabel("factor")
-        ax.set_ylabel("eigenvalue")
+        ax.set_xlabel(label("factor", lang))
+        ax.set_ylabel(label("eigenvalue", lang))
         ax.legend()
         return ax
 

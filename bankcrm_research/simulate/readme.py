@@ -50,8 +50,9 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
     w("Why simulated: no public bank-level panel of Chinese banks exists (studies use CSMAR, Wind or Orbis), and\n"
       "real customer and survey records are confidential. The simulated world has the structure and scale of the\n"
       "real thing, its tables are mutually consistent, and any table can be replaced by your own file (see\n"
-      "[Using your own data](#using-your-own-data)). Real public datasets (PKU index, UCI Bank Marketing, ECSI\n"
-      "`mobi`) are read by `bankcrm_research.data.readers`; they are never copied here.\n")
+      "[Using your own data](#using-your-own-data)). The redistributable real datasets (UCI Bank Marketing, ECSI\n"
+      "`mobi`) are shipped separately in `data/public/` (see its README; `make report-public`); the PKU index and\n"
+      "the Yu'ebao/SHIBOR files are bring-your-own, read by `bankcrm_research.data.readers`.\n")
     w("## Files\n")
     w("| file | table | key | rows | period | format |")
     w("|---|---|---|---|---|---|")

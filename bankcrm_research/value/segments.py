@@ -155,7 +155,9 @@ class SegmentationResult:
 
         z = self.profiles.set_index("segment")[[f"z_{f}" for f in self.features]]
         # customer columns have area-specific keys (feature_<name>) to avoid clashing label files
-        z.columns = [label(f) if label(f) != f else label(f"feature_{f}") for f in self.features]
+        # (a user's own column without a label keeps its name)
+        z.columns = [label(f) if label(f) != f else label(f"feature_{f}").removeprefix("feature_")
+                     for f in self.features]
         if ax is None:
             _, ax = plt.subplots(figsize=(1.0 * len(self.features) + 2, 0.5 * len(z) + 2))
         with warnings.catch_warnings():

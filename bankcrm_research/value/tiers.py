@@ -117,7 +117,7 @@ class ValueConcentration:
         ax.plot(self.lorenz["customer_share"], self.lorenz["value_share"], label=label("lorenz_curve"))
         ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label=label("equality"))
         g = self.measures.set_index("measure").loc["gini", "estimate"]
-        ax.set_title(f"Gini = {g:.3f}")
+        ax.set_title(f"{label('gini')} = {g:.3f}")
         ax.set_xlabel(label("cumulative_customer_share"))
         ax.set_ylabel(label("cumulative_value_share"))
         ax.legend(loc="upper left")
@@ -165,7 +165,7 @@ def value_concentration(
     require_min_rows(pd.DataFrame({"v": v}), 10, table="data", what="value concentration")
     n_neg = int((v < 0).sum())
     if n_neg:
-        warnings.warn(f"data: {n_neg} customers have negative '{value}' (net refunds); set to 0 for the "
+        warnings.warn(f"data: {n_neg} customers have negative '{value}' (e.g. net refunds or overdrafts); set to 0 for the "
                       f"Lorenz curve and Gini.", DataWarning, stacklevel=2)
         v = np.clip(v, 0, None)
     if v.sum() <= 0:

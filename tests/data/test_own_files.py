@@ -191,3 +191,12 @@ def test_chinese_and_spelled_out_category_labels_are_recoded(tmp_path: Path) -> 
     bad = _write(tmp_path, "bank_id,bank_type,year\nA,外资银行,2019\n", name="bad.csv")
     with pytest.raises(DataValidationError, match=r"unknown categories \['外资银行'\]"):
         load_bank_panel(bad)
+
+
+def test_customers_without_id_get_row_ids_unless_an_id_column_is_unmapped(tmp_path: Path, repo_root) -> None:
+    bank = load_customers(repo_root / "data" / "public" / "bank-full.parquet")
+    assert bank["customer_id"].iloc[[0, -1]].tolist() == ["C000001", "C045211"]
+    p = _write(tmp_path, "客户编号,年龄\nK1,30\nK2,41\nK3,52\n", encoding="gbk")
+    with pytest.raises(DataValidationError, match=r"look like ids.*columns=\{'customer_id': '客户编号'\}"):
+        load_customers(p)
+    assert load_customers(p, columns={"customer_id": "客户编号", "age": "年龄"})["age"].tolist() == [30, 41, 52]

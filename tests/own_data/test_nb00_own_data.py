@@ -34,6 +34,9 @@ def test_overview_of_a_gbk_panel_and_a_bare_log(tmp_path, monkeypatch):
     by_type = run.table("bank_panel_by_type")
     assert set(by_type["bank_type"]) == {"state_owned", "joint_stock", "city_commercial", "rural_commercial"}
     assert "2011–2022" in run.text and "Simulated" not in run.text
+    findings = [v for k, v in sorted(run.metrics.items()) if k.startswith("findings.")]
+    assert 2 <= len(findings) <= 5 and findings[0].startswith("Validation: 0 errors")
+    assert any("By bank type" in f or "demand-deposit" in f for f in run.metrics.values() if isinstance(f, str))
     assert all(_sha(p) == h for p, h in before.items())
 
 
@@ -44,3 +47,24 @@ def test_overview_of_the_mobi_survey_reads_its_1_to_10_scale(shared_data_dir, tm
     assert run.metrics["auto.likert_range"] == "[1, 10]"
     assert run.metrics["headline.survey_respondents"] == 250
     assert "1–10 scale" in run.text
+
+
+def test_bad_file_fails_before_analysis_with_every_problem_on_the_console(tmp_path):
+    """`run` prints each data problem (table.column, rows, fix), exits 1, and leaves the file as it was."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "客户.csv"
+    bad.write_bytes("customer_id,age,aum\nC1,7,100\nC1,30,-5\n".encode("gbk"))
+    before = _sha(bad)
+    proc = subprocess.run([sys.executable, "-m", "bankcrm_research.cli", "run", "00", "-p", "paths={customers: 客户.csv}",
+                           "--output-dir", str(tmp_path / "reports"), "--no-progress"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 1
+    err = proc.stderr
+    assert "3 errors found in customers" in err
+    for text in ("customers.age: values outside the allowed range", "customers.customer_id: duplicate keys",
+                 "customers.aum: negative balances", "Fix:"):
+        assert text in err, err
+    assert _sha(bad) == before
+    assert not (tmp_path / "reports" / "latest").exists()  # a failed run never moves latest

@@ -31,6 +31,7 @@ def test_skip_and_auto_are_recorded(tmp_path, monkeypatch, shown):
     assert skipped_sections(metrics) == {"out_of_time": metrics["skipped.out_of_time"]}
     assert auto_choices(metrics) == {"features": metrics["auto.features"]}
     assert shown[0].startswith("**Skipped: Out-of-time validation.** The file has no date column.")
+    assert "date_column='&lt;column&gt;'" in shown[0]  # visible in Markdown, not swallowed as a tag
     assert shown[1].startswith("*Auto:* features = 2 columns")
 
 

@@ -30,9 +30,10 @@ def test_load_customers_without_ids_creates_row_numbers(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text('"a";"b";"y"\n' + "".join(f'{i};{i % 3};"{"yes" if i % 4 else "no"}"\n' for i in range(40)),
                  encoding="utf-8")
-    df = load_customers(f)
+    with pytest.warns(UserWarning, match="created from the row order"):
+        df = load_customers(f)
     assert list(df.columns) == ["customer_id", "a", "b", "y"]
-    assert df["customer_id"].tolist()[:2] == ["R0000001", "R0000002"]
+    assert df["customer_id"].tolist()[:2] == ["C000001", "C000002"]
     assert any("created from the row order" in p for p in df.attrs["problems"])
 
 

@@ -57,3 +57,21 @@ def test_range_check_applies_to_config_values(tmp_path):
     info = read_notebook_info(FIXTURES / "param_types.ipynb")
     with pytest.raises(ParameterError, match=r"from config 'notebooks.param_types'.*must be in \[0, 10\]; got 20"):
         resolve_parameters([info], config=cfg)
+
+
+def test_config_may_select_notebooks_and_name_the_run(tmp_path):
+    cfg = tmp_path / "public.yml"
+    cfg.write_text("title: Real public data\nnotebooks_to_run: [00, 03_satisfaction_drivers]\n"
+                   "notebooks:\n  03_satisfaction_drivers: {survey_path: ../data/mobi.csv}\n", encoding="utf-8")
+    out = load_config(cfg)
+    assert out["title"] == "Real public data"
+    assert out["notebooks_to_run"] == ["00", "03_satisfaction_drivers"]
+    assert out["notebooks"]["03_satisfaction_drivers"]["survey_path"] == str((tmp_path.parent / "data" / "mobi.csv").resolve())
+
+
+@pytest.mark.parametrize("text", ["notebooks_to_run: 03\n", "title: [a]\n", "colour: red\n"])
+def test_config_rejects_bad_selection_title_or_keys(tmp_path, text):
+    cfg = tmp_path / "bad.yml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError):
+        load_config(cfg)

@@ -24,12 +24,12 @@ def test_index_page_shows_failure_and_provenance():
     }
     metrics = {"01_ok": {**{f"a{i}": i for i in range(9)}, "did.estimate": 0.123456, "headline.nim_effect": -0.25}}
     page = render_index(run, metrics)
-    assert page.index("headline.nim_effect") < page.index("a0")  # headline keys first
+    assert page.index('title="headline.nim_effect"') < page.index('title="a0"')  # headline keys first
     assert "… 3 more in metrics.json" in page
     assert "Run failed: 1 of 2 notebooks succeeded" in page
     assert "ValueError: column &#x27;age&#x27; is missing" in page and "In [3]" in page
     assert '02_bad.html#papermill-error-cell' in page
-    assert "did.estimate" not in page  # beyond the 8 headline slots
+    assert 'title="did.estimate"' not in page  # beyond the 8 headline slots
     assert "deadbeef" in page and "(uncommitted changes)" in page and "ab" * 32 in page
     assert remote_references(page) == []
 
@@ -57,6 +57,7 @@ def test_index_page_puts_declared_headline_metrics_first(tmp_path):
     metrics = {"07_x": {"a": 1, "headline.b": 2, "n": 3, "z_effect": 4}}
     page = render_index(run, metrics, {"07_x": info.headline})
     # declared keys in their order, then other headline.* keys, then the rest; unknown keys ignored
-    assert page.index("z_effect") < page.index("<dt>n</dt>") < page.index("headline.b") < page.index("<dt>a</dt>")
+    assert (page.index('title="z_effect"') < page.index('title="n"') < page.index('title="headline.b"')
+            < page.index('title="a"'))
     assert "not_recorded" not in page
 

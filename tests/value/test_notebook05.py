@@ -15,6 +15,15 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "05_segmentation_value.ipynb"
 NAME = "05_segmentation_value"
 REQUIRED_TABLES = ["rfm_segments", "segment_profiles", "value_tiers", "clv", "satisfaction_retention"]
+BUNDLED_HEADLINES = {  # baseline report of the bundled world before the own-data rework
+    "clv_mean_p_alive": 0.6259996607185037, "clv_total": 569082743.3287184, "gmm_bootstrap_ari": 0.5401308763401655,
+    "gmm_k": 8, "kmeans_bootstrap_ari": 0.964522067480915, "kmeans_k": 3, "rfm_customers_without_transactions": 494,
+    "rfm_future_dated_excluded": 0, "rfm_one_purchase_customers": 374, "rfm_refunds": 1494,
+    "rfm_unknown_customer_excluded": 0, "satisfaction_hr": 0.8203823661738403,
+    "satisfaction_log_hr": -0.19798474719599668, "satisfaction_logit_or": 0.7698260836595532, "truth_coverage": 1.0,
+    "value_gini": 0.8792972807333652, "value_top_10pct_share": 0.8133789827535113,
+    "value_top_20pct_share": 0.9343007065755297,
+}
 PARAMETERS = ["transactions_path", "customers_path", "survey_path", "columns", "as_of_date", "n_segments",
               "horizon_months", "discount_rate", "seed", "lang", "share_safe"]
 
@@ -31,6 +40,23 @@ def test_notebook_structure():
         if c.cell_type == "code":
             assert not c.get("outputs") and c.get("execution_count") is None
             assert not re.search(r"^\s*(def|class)\s|lambda\b", c.source, flags=re.MULTILINE), c.source[:80]
+
+
+def test_bundled_rfm_and_concentration_headlines_unchanged():
+    """Fast pin of the bundled headlines that need no model fit, through the notebook's own input path."""
+    from bankcrm_research.value.inputs import load_value_tables, resolve_as_of_date
+    from bankcrm_research.value.rfm import rfm
+    from bankcrm_research.value.tiers import value_concentration
+
+    tables = load_value_tables()
+    as_of, _, _ = resolve_as_of_date(None, tables)
+    res = rfm(tables.transactions, as_of_date=as_of, customers=tables.customer_ids,
+              columns=tables.transactions_columns)
+    for item in ("customers_without_transactions", "one_purchase_customers", "refunds", "future_dated_excluded"):
+        assert res.quality_count(item) == BUNDLED_HEADLINES[f"rfm_{item}"], item
+    conc = value_concentration(tables.customers, value="aum", seed=20130613).tidy().set_index("measure")
+    for m in ("gini", "top_10pct_share", "top_20pct_share"):
+        assert conc.loc[m, "estimate"] == pytest.approx(BUNDLED_HEADLINES[f"value_{m}"], rel=1e-12), m
 
 
 def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: dict) -> Path:
@@ -63,6 +89,12 @@ def test_notebook_bundled_data_truth_covered(tmp_path, monkeypatch):
     assert tve["covered"].mean() >= 0.7  # 7 planted quantities; each covered with prob. 0.95
     metrics = json.loads(next(out.rglob("metrics.json")).read_text())
     assert metrics["kmeans_k"] >= 2 and 0 < metrics["value_gini"] < 1
+    # the own-data rework (value/inputs.py, auto parameters) left the bundled headline numbers as they were
+    # (baseline run before the change); rel 1e-9 allows last-digit float noise only
+    for key, value in BUNDLED_HEADLINES.items():
+        assert metrics[key] == pytest.approx(value, rel=1e-9), key
+    assert metrics["auto.as_of_date"] == "2023-12-31"
+    assert 2 <= len([k for k in metrics if k.startswith("findings.")]) <= 5
 
 
 @pytest.mark.slow

@@ -183,7 +183,12 @@ SELECT
     COUNT(*) - 1                                              AS frequency,
     DATE_DIFF('day', MIN(txn_date), MAX(txn_date))            AS recency_days,
     DATE_DIFF('day', MIN(txn_date), $as_of_date)              AS T_days,
-    COALESCE(AVG(day_amount) FILTER (WHERE txn_date > first_day), 0) AS monetary_value
+    -- the mean as ONE division of two exact integers (sum in 1/10,000 units, days x 10,000), so
+    -- every engine gives the correctly rounded double (AVG of a DECIMAL differs between engines)
+    COALESCE(
+        CAST(SUM(CAST(day_amount * 10000 AS BIGINT)) FILTER (WHERE txn_date > first_day) AS DOUBLE)
+        / NULLIF(CAST(COUNT(*) FILTER (WHERE txn_date > first_day) AS DOUBLE) * 10000, 0),
+        0)                                                    AS monetary_value
 FROM ranked
 GROUP BY customer_id
 ORDER BY customer_id;

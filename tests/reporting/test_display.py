@@ -1,0 +1,39 @@
+"""Tables for reading: labels, formats, no index, nothing truncated silently."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bankcrm_research.reporting.display import column_formatter, header_label, table_html
+
+
+def test_headers_use_labels_or_are_humanised():
+    assert header_label("demand_deposit_share", "zh") == "活期存款占比"
+    assert header_label("top_decile_lift", "en") == "Top-decile lift"  # from the label file
+    assert header_label("n_rows_dropped", "en") == "N rows dropped"  # no label: humanised
+    assert header_label("AUC", "en") == "AUC"
+
+
+def test_number_formats():
+    f = column_formatter(pd.Series([70.0, 1200.0]), "n_customers")
+    assert [f(70.0), f(1200.0)] == ["70", "1,200"]
+    p = column_formatter(pd.Series([0.0, 0.0342]), "p_value")
+    assert [p(0.0), p(0.0342), p(np.nan)] == ["< 0.001", "0.034", "—"]
+    big = column_formatter(pd.Series([1.327697e9, 2.5e9]), "aum_total")
+    assert big(1.327697e9) == "1,327,697,000"
+    money = column_formatter(pd.Series([1234.5678, 99.1]), "amount")
+    assert money(1234.5678) == "1,235"
+    share = column_formatter(pd.Series([0.12345, 0.5]), "share")
+    assert share(0.12345) == "0.123"
+    b = column_formatter(pd.Series([True, False]), "covered", lang="zh")
+    assert [b(True), b(False)] == ["是", "否"]
+
+
+def test_html_has_no_index_all_rows_and_a_scroll_box():
+    df = pd.DataFrame({"column": [f"c{i}" for i in range(109)], "n_rows": np.arange(109.0)})
+    html = table_html(df, lang="en")
+    assert html.count("<tr") == 110 and "overflow-x: auto" in html and ">N rows<" in html
+    assert "c108" in html and "108.0" not in html
+    cut = table_html(df, lang="en", max_rows=50)
+    assert "First 50 of 109 rows shown" in cut
