@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from bankcrm_research.retention._design import covariate_dummies, drop_degenerate
+from bankcrm_research.retention._labels import term_label, text
 from bankcrm_research.data.validate import (
     DataWarning,
     require_columns,
@@ -189,14 +190,14 @@ class TreatmentEffectResult:
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
         bins = np.linspace(0, 1, 41)
-        for val, lab in ((1, "treated"), (0, "control")):
+        for val, lab in ((1, text("fig04_treated")), (0, text("fig04_control"))):
             ps = self.propensity.loc[self.propensity["treated"] == val, "propensity"]
             ax.hist(ps, bins=bins, alpha=0.5, density=True, label=f"{lab} (n = {len(ps)})")
         for x in (self.trim, 1 - self.trim):
             ax.axvline(x, color="grey", ls="--", lw=1)
-        ax.set_xlabel("propensity score")
-        ax.set_ylabel("density")
-        ax.set_title(f"overlap of {self.treatment}; dashed = trimming bounds")
+        ax.set_xlabel(text("propensity"))
+        ax.set_ylabel(text("fig04_density"))
+        ax.set_title(f"{text(self.treatment)} · {text('overlap_title')}")
         ax.legend()
         return ax
 
@@ -208,11 +209,11 @@ class TreatmentEffectResult:
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 0.3 * len(b) + 1.2))
         y = np.arange(len(b))
-        ax.scatter(b["smd_before"].abs(), y, label="before")
-        ax.scatter(b["smd_after"].abs(), y, marker="x", label="after IPW")
+        ax.scatter(b["smd_before"].abs(), y, label=text("fig04_before_weighting"))
+        ax.scatter(b["smd_after"].abs(), y, marker="x", label=text("fig04_after_ipw"))
         ax.axvline(0.1, color="grey", ls="--", lw=1)
-        ax.set_yticks(y, b["covariate"])
-        ax.set_xlabel("|standardised mean difference|")
+        ax.set_yticks(y, [term_label(c) for c in b["covariate"]])
+        ax.set_xlabel(text("abs_smd"))
         ax.legend()
         return ax
 

@@ -378,22 +378,34 @@ def permutation_importance_table(
 
 
 def partial_dependence_table(
-    estimator: Any, X: pd.DataFrame, features: Sequence[str], *, grid_resolution: int = 20
+    estimator: Any, X: pd.DataFrame, features: Sequence[str], *, grid_resolution: int = 20,
+    max_rows: int | None = 2_000, seed: int = 0,
 ) -> pd.DataFrame:
-    """Partial dependence (``sklearn.inspection.partial_dependence``, average method) as a tidy table.
+    """Partial dependence of the predicted churn **probability** on each feature, as a tidy table.
+
+    ``sklearn.inspection.partial_dependence`` with ``method="brute"`` and ``response_method="predict_proba"``:
+    for each grid value ``v`` the feature is set to ``v`` in every row and the predicted probabilities
+    are averaged, ``PD(v) = (1/n) Σ_i P(y = 1 | x_i with x_ij = v)`` (Friedman 2001). scikit-learn's
+    default ``recursion`` method for gradient boosting averages the raw decision function (log-odds,
+    without the intercept), which is not a probability: it gave flat, negative curves. ``max_rows``
+    subsamples the rows (seeded) for speed.
 
     Returns
     -------
     DataFrame
-        ``feature, value, partial_dependence`` (predicted probability averaged over the data).
+        ``feature, value, partial_dependence`` with ``partial_dependence`` in [0, 1].
     """
     from sklearn.inspection import partial_dependence
 
+    Xs = X
+    if max_rows is not None and len(X) > max_rows:
+        Xs = X.iloc[np.sort(np.random.default_rng(seed).choice(len(X), size=max_rows, replace=False))]
     rows = []
     for feat in features:
         if feat not in X.columns:
             raise ValueError(f"feature '{feat}' is not a model feature; found: {list(X.columns)[:8]}")
-        pd_res = partial_dependence(estimator, X, [feat], grid_resolution=grid_resolution, kind="average")
+        pd_res = partial_dependence(estimator, Xs, [feat], grid_resolution=grid_resolution, kind="average",
+                                    method="brute", response_method="predict_proba")
         grid = pd_res["grid_values"][0]
         vals = pd_res["average"][0]
         rows.append(pd.DataFrame({"feature": feat, "value": grid, "partial_dependence": vals}))

@@ -20,6 +20,7 @@ import pandas as pd
 
 from bankcrm_research.data.validate import DataWarning, require_min_rows, require_positive_int, require_probability
 from bankcrm_research.retention import metrics as M
+from bankcrm_research.retention._labels import term_label, text
 from bankcrm_research.retention.features import FeaturePrep, _training_rows
 
 __all__ = ["ChurnLogit", "ChurnLogitResult", "ChurnBoosting", "ChurnBoostingResult"]
@@ -75,8 +76,8 @@ class ChurnLogitResult:
                     fmt="o", capsize=2)
         ax.axvline(1, color="grey", lw=1, ls="--")
         ax.set_xscale("log")
-        ax.set_yticks(y, t["term"])
-        ax.set_xlabel("odds ratio (95% CI)")
+        ax.set_yticks(y, [term_label(x) for x in t["term"]])
+        ax.set_xlabel(text("odds_ratio_ci"))
         return ax
 
 
@@ -219,11 +220,12 @@ class ChurnBoostingResult:
                 n_repeats=n_repeats, seed=seed, max_rows=max_rows,
             )
 
-    def partial_dependence(self, df: pd.DataFrame, features: Sequence[str], *, grid_resolution: int = 20) -> pd.DataFrame:
-        """Partial dependence of churn probability on each of ``features``."""
+    def partial_dependence(self, df: pd.DataFrame, features: Sequence[str], *, grid_resolution: int = 20,
+                           seed: int = 0) -> pd.DataFrame:
+        """Partial dependence of the churn probability (in [0, 1]) on each of ``features``."""
         with _threads(self.n_threads):
             return M.partial_dependence_table(self.estimator, self.prep.hgb_frame(df), features,
-                                          grid_resolution=grid_resolution)
+                                              grid_resolution=grid_resolution, seed=seed)
 
     def plot(self, ax: Any = None, *, df: pd.DataFrame | None = None, top: int = 15) -> Any:
         """Permutation importance bar chart (needs held-out rows ``df``)."""
@@ -235,7 +237,7 @@ class ChurnBoostingResult:
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 0.3 * len(imp) + 1.2))
         ax.barh(imp["feature"], imp["importance_mean"], xerr=imp["importance_sd"])
-        ax.set_xlabel("drop in AUC when permuted")
+        ax.set_xlabel(text("permutation_importance"))
         return ax
 
 

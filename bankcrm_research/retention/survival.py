@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from bankcrm_research.retention._design import covariate_dummies, drop_degenerate
+from bankcrm_research.retention._labels import term_label, text
 from bankcrm_research.data.validate import (
     DataWarning,
     require_columns,
@@ -106,14 +107,14 @@ class KaplanMeierResult:
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
         for g, c in self.curves.groupby("group", sort=False):
-            ax.step(c["time"], c["survival"], where="post", label=str(g))
+            ax.step(c["time"], c["survival"], where="post", label=text(str(g)))
             ax.fill_between(c["time"], c["ci_low"], c["ci_high"], step="post", alpha=0.15)
-        ax.set_xlabel("time")
-        ax.set_ylabel("survival probability")
+        ax.set_xlabel(text("fig04_time"))
+        ax.set_ylabel(text("survival"))
         if self.group is not None:
             p = self.logrank.loc[self.logrank["comparison"] == "overall", "p_value"]
-            ax.set_title(f"Kaplan–Meier by {self.group} (log-rank p = {float(p.iloc[0]):.3g})" if len(p) else "")
-            ax.legend(title=self.group)
+            ax.set_title(f"Kaplan–Meier · {text(self.group)} (log-rank p = {float(p.iloc[0]):.3g})" if len(p) else "")
+            ax.legend(title=text(self.group))
         return ax
 
 
@@ -231,8 +232,8 @@ class CoxResult:
                     fmt="o", capsize=2)
         ax.axvline(1, color="grey", ls="--", lw=1)
         ax.set_xscale("log")
-        ax.set_yticks(y, t["term"])
-        ax.set_xlabel("hazard ratio (95% CI)")
+        ax.set_yticks(y, [term_label(x) for x in t["term"]])
+        ax.set_xlabel(text("hazard_ratio_ci"))
         return ax
 
 

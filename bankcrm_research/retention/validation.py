@@ -23,6 +23,7 @@ from bankcrm_research.data.validate import (
     require_probability,
 )
 from bankcrm_research.retention import metrics as M
+from bankcrm_research.retention._labels import text
 from bankcrm_research.retention.features import FeaturePrep, _drop_missing_target, encode_target, prepare_features
 from bankcrm_research.retention.models import ChurnBoosting, ChurnLogit
 
@@ -148,12 +149,12 @@ class ValidationResult:
         hp = self.holdout_predictions
         for model, g in hp.groupby("model"):
             cal = M.calibration_table(g["y"], g["prob"], n_bins=10)
-            ax.plot(cal["mean_predicted"], cal["observed_rate"], marker="o", label=str(model))
+            ax.plot(cal["mean_predicted"], cal["observed_rate"], marker="o", label=text(str(model)))
         lim = max(hp["prob"].max(), hp["y"].mean() * 2, 0.05)
         ax.plot([0, lim], [0, lim], color="grey", ls="--", lw=1)
-        ax.set_xlabel("mean predicted probability")
-        ax.set_ylabel("observed rate")
-        ax.set_title(f"calibration ({self.headline})")
+        ax.set_xlabel(text("mean_predicted"))
+        ax.set_ylabel(text("observed_rate"))
+        ax.set_title(f"{text('calibration')} · {text(self.headline)}")
         ax.legend()
         return ax
 

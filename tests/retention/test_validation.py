@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bankcrm_research.retention.churn import read_table
+from bankcrm_research.data import load_customers
+from bankcrm_research.retention.inputs import numeric_text_columns
 from bankcrm_research.retention.models import ChurnBoosting, ChurnLogit
 from bankcrm_research.retention.validation import leakage_audit, validate_models
 
@@ -69,7 +70,8 @@ def _bank(shared_data_dir):
     path = shared_data_dir / "bank_marketing" / "bank-additional-full.csv"
     if not path.exists():
         pytest.skip(f"{path} not present")
-    return read_table(path)
+    # through the data layer (semicolons sniffed, schema checked); the row-number ids it creates are dropped
+    return numeric_text_columns(load_customers(path).drop(columns="customer_id"))[0]
 
 
 def _boost():
