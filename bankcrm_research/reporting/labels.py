@@ -251,8 +251,8 @@ def _looks_like_p(key: str) -> bool:
 def metric_info(key: str, lang: str | None = None) -> MetricInfo:
     """Label, unit, decimals and kind of a headline metric (entry ``metric.<key>``; see module docs).
 
-    Without an entry the label is :func:`humanize_key` and keys that name a p-value
-    (``*_p_value``, ``*.p``, ``granger_p_*``) get ``kind="p"``.
+    Without an entry the label is :func:`humanize_key`; without an explicit ``kind`` keys that name a
+    p-value (``*_p_value``, ``*.p``, ``granger_p_*``) get ``kind="p"``.
     """
     lang = _check_lang(lang) if lang is not None else current_lang()
     texts, extras = _load_full(str(labels_dir()), False)
@@ -262,4 +262,5 @@ def metric_info(key: str, lang: str | None = None) -> MetricInfo:
         return MetricInfo(humanize_key(key, lang), "", None, "p" if _looks_like_p(str(key)) else "number", False)
     extra = extras.get(full, {})
     unit = extra.get(f"unit_{lang}", extra.get("unit_en", "")) or ""
-    return MetricInfo(entry[lang], unit, extra.get("digits"), extra.get("kind", "number"), True)
+    kind = extra.get("kind") or ("p" if _looks_like_p(str(key)) else "number")
+    return MetricInfo(entry[lang], unit, extra.get("digits"), kind, True)

@@ -28,9 +28,11 @@ def test_unknown_keys_are_humanised_and_p_values_recognised():
     # known parts are labelled, a leading "headline" part dropped
     assert humanize_key("headline.demand_deposit_share", "en") == "Demand-deposit share"
     assert humanize_key("did.demand_deposit_share.estimate", "zh") == "Did · 活期存款占比 · 估计值"
-    for key in ("pretrend_p_value", "granger_p_dlog_mmf_aum_to_dlog_demand_deposits", "test.p", "adf_pvalue"):
+    for key in ("some_joint_test_p_value", "granger_p_x_to_y", "test.p", "adf_pvalue"):
         info = metric_info(key, "en")
         assert info.kind == "p" and not info.labelled, key
+    labelled = metric_info("pretrend_p_value", "en")  # an entry without kind is still read as a p-value
+    assert labelled.labelled and labelled.kind == "p"
     for key in ("sem_proper", "kmo_overall", "profit_best_fraction", "n_obs"):
         assert metric_info(key, "en").kind == "number", key
 
