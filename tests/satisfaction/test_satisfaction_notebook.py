@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "03_satisfaction_drivers.ipynb"
@@ -78,7 +80,24 @@ def test_notebook_runs_on_mobi_by_parameters(shared_data_dir, tmp_path, monkeypa
     _check_contract(tables, list(MOBI_PARAMS["measurement"]))
     assert not (tables / "truth_vs_estimate.csv").exists()  # user data: no truth
     fit = pd.read_csv(tables / "fit.csv").set_index("model")
-    assert fit.loc["CFA", "chisq"] > 0
+    # The SEM is lavaan's sm_mobi (CUSCO a single-indicator construct): its fit row equals
+    # lavaan 0.6-14 fitMeasures(sem(paste(mm, sm), mobi)) from ref_lavaan_mobi.R (rtol 1e-6).
+    ref_path = mobi.parent / "reference" / "lavaan_psych" / "lavaan_mobi_fit.csv"
+    if ref_path.exists():  # shipped with the shared mobi data
+        ref = pd.read_csv(ref_path, index_col=0).loc["SEM"]
+        for ours, theirs in [("chisq", "chisq"), ("df", "df"), ("cfi", "cfi"), ("tli", "tli"), ("rmsea", "rmsea"),
+                             ("srmr", "srmr")]:
+            assert fit.loc["SEM", ours] == pytest.approx(ref[theirs], rel=1e-6), ours
+    # The CFA (all 7 constructs, 24 items, n = 250) has no lavaan twin; check its identities instead:
+    # df = 24·25/2 moments - (17 loadings + 23 error variances + 7 factor variances + 21 covariances;
+    # the single item's error variance is fixed at 0) = 232; p = χ² survival; RMSEA (lavaan, N not N-1);
+    # the SEM is nested in the CFA (9 fewer structural parameters than factor covariances).
+    cfa = fit.loc["CFA"]
+    assert cfa["df"] == 24 * 25 / 2 - (17 + 23 + 7 + 21) == 232
+    assert cfa["p_value"] == pytest.approx(stats.chi2.sf(cfa["chisq"], cfa["df"]), abs=1e-12)
+    rmsea = np.sqrt(max(cfa["chisq"] - cfa["df"], 0) / (cfa["df"] * 250))
+    assert cfa["rmsea"] == pytest.approx(rmsea, rel=1e-8)
+    assert fit.loc["SEM", "df"] - cfa["df"] == 9 and fit.loc["SEM", "chisq"] > cfa["chisq"]
     paths = pd.read_csv(tables / "paths.csv")
     # the improper mobi SEM is marked path by path
     assert not paths.loc[paths["method"] == "CB-SEM", "proper"].all()
