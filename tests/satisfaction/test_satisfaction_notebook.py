@@ -55,7 +55,8 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, params: dict) -> Path:
     return tmp_path / "out" / "tables"
 
 
-def _check_contract(tables: Path, constructs: list[str]) -> None:
+def _check_contract(tables: Path, constructs: list[str], measurement: dict | None = None,
+                    structural: list | None = None) -> None:
     for name, cols in CONTRACT.items():
         t = pd.read_csv(tables / f"{name}.csv")
         assert list(t.columns[: len(cols)]) == cols, name
@@ -63,8 +64,20 @@ def _check_contract(tables: Path, constructs: list[str]) -> None:
     for name in ("htmt", "htmt2"):
         h = pd.read_csv(tables / f"{name}.csv")
         assert list(h.columns) == ["construct", *constructs] and list(h["construct"]) == constructs
-    for name in ("loadings", "paths", "drivers", "ipma", "ipma_attributes"):
+    for name in ("drivers", "ipma", "ipma_attributes"):
         assert len(pd.read_csv(tables / f"{name}.csv")) > 0, name
+    # one loading per item and one path per structural arrow for each of CB-SEM, PLS and PLSc
+    loadings, paths = pd.read_csv(tables / "loadings.csv"), pd.read_csv(tables / "paths.csv")
+    assert list(dict.fromkeys(loadings["method"])) == ["CB-SEM CFA", "PLS", "PLSc"]
+    assert list(dict.fromkeys(paths["method"])) == ["CB-SEM", "PLS", "PLSc"]
+    items = {m: list(zip(g["construct"], g["item"])) for m, g in loadings.groupby("method")}
+    arrows = {m: sorted(zip(g["from"], g["to"])) for m, g in paths.groupby("method")}
+    assert items["PLS"] == items["PLSc"] == items["CB-SEM CFA"] and arrows["PLS"] == arrows["PLSc"] == arrows["CB-SEM"]
+    assert {c for c, _ in items["PLS"]} == set(constructs)
+    if measurement is not None:
+        assert items["PLS"] == [(c, i) for c, its in measurement.items() for i in its]
+    if structural is not None:
+        assert arrows["PLS"] == sorted(map(tuple, structural))
     ci = ["importance_ci_low", "importance_ci_high", "performance_ci_low", "performance_ci_high"]
     assert list(pd.read_csv(tables / "ipma.csv").columns[-4:]) == ci
     assert set(ci) <= set(pd.read_csv(tables / "ipma_attributes.csv").columns)
@@ -77,7 +90,7 @@ def test_notebook_runs_on_mobi_by_parameters(shared_data_dir, tmp_path, monkeypa
     params = {**MOBI_PARAMS, "survey_path": os.path.relpath(mobi, NOTEBOOK.parent), "bootstrap_reps": 100,
               "permutations": 50}
     tables = _run(tmp_path, monkeypatch, params)
-    _check_contract(tables, list(MOBI_PARAMS["measurement"]))
+    _check_contract(tables, list(MOBI_PARAMS["measurement"]), MOBI_PARAMS["measurement"], MOBI_PARAMS["structural"])
     assert not (tables / "truth_vs_estimate.csv").exists()  # user data: no truth
     fit = pd.read_csv(tables / "fit.csv").set_index("model")
     # The SEM is lavaan's sm_mobi (CUSCO a single-indicator construct): its fit row equals
