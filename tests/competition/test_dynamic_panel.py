@@ -130,7 +130,20 @@ def test_result_shape(empl):
     import matplotlib
 
     matplotlib.use("Agg")
-    assert res.plot() is not None
+    import matplotlib.pyplot as plt
+
+    ax = res.plot()
+    c = res.tidy().query("section == 'coefficient' and not term.str.startswith('period_')", engine="python")
+    marks = ax.lines[0]  # coefficients top to bottom, in table order
+    assert list(marks.get_xdata()) == pytest.approx(list(c["estimate"]), abs=1e-12)
+    assert list(marks.get_ydata()) == list(range(len(c)))[::-1]
+    bars = np.array(ax.collections[0].get_segments())
+    assert bars[:, 0, 0] == pytest.approx(c["ci_low"].to_numpy(), abs=1e-12)
+    assert bars[:, 1, 0] == pytest.approx(c["ci_high"].to_numpy(), abs=1e-12)
+    ticks = {float(y): tl.get_text() for y, tl in zip(ax.get_yticks(), ax.get_yticklabels())}
+    assert ticks == dict(zip(map(float, marks.get_ydata()), c["term"]))
+    assert ax.get_title() == "difference GMM, 2-step"
+    plt.close(ax.figure)
 
 
 def test_input_errors(empl):

@@ -56,8 +56,18 @@ def test_event_study_plot(sim_panel):
 
     matplotlib.use("Agg")
     panel, _ = sim_panel
-    ax = event_study(panel, outcome="demand_deposit_share").plot()
-    assert "pre-trend test" in ax.get_title()
+    es = event_study(panel, outcome="demand_deposit_share")
+    ax = es.plot()
+    t = es.table
+    marks = ax.lines[0]  # estimates by year, joined; bars span the CIs; dashed line between 2012 and 2013
+    assert list(marks.get_xdata()) == list(t["year"])
+    assert list(marks.get_ydata()) == pytest.approx(list(t["estimate"]), abs=1e-12)
+    bars = np.array(ax.collections[0].get_segments())
+    assert bars[:, 0, 1] == pytest.approx(t["ci_low"].to_numpy(), abs=1e-12)
+    assert bars[:, 1, 1] == pytest.approx(t["ci_high"].to_numpy(), abs=1e-12)
+    assert [ln.get_xdata()[0] for ln in ax.lines if ln.get_linestyle() == "--"] == [2012.5]
+    pre = es.pretrend.iloc[0]
+    assert ax.get_title() == f"pre-trend test: F = {pre['statistic']:.2f}, p = {pre['p_value']:.3f}"
 
 
 def test_staggered_did2s_recovers_att_where_static_twfe_is_biased():

@@ -112,10 +112,29 @@ def test_result_shape_and_seed(channel):
     assert res.effect("indirect") == pytest.approx(res.effect("a") * res.effect("b"))
     with pytest.raises(ValueError, match="term"):
         res.effect("c")
+
+
+def test_plot_draws_the_tidy_estimates_and_intervals(channel):
+    """The errorbar marks sit at the tidy table's direct/indirect/total estimates (top to bottom) and
+    the horizontal bars span exactly [ci_low, ci_high]; the title names the path."""
     import matplotlib
 
     matplotlib.use("Agg")
-    assert res.plot() is not None
+    import matplotlib.pyplot as plt
+
+    _, res = channel
+    ax = res.plot()
+    t = res.tidy().set_index("term").loc[["direct", "indirect", "total"]]
+    marks = ax.lines[0]
+    assert list(marks.get_xdata()) == pytest.approx(list(t["estimate"]), abs=1e-12)
+    assert list(marks.get_ydata()) == [2, 1, 0]
+    bars = np.array(ax.collections[0].get_segments())  # one [[lo, y], [hi, y]] segment per effect
+    assert bars[:, 0, 0] == pytest.approx(t["ci_low"].to_numpy(), abs=1e-12)
+    assert bars[:, 1, 0] == pytest.approx(t["ci_high"].to_numpy(), abs=1e-12)
+    ticks = {float(y): tl.get_text() for y, tl in zip(ax.get_yticks(), ax.get_yticklabels())}
+    assert ticks == {2.0: "direct effect", 1.0: "indirect effect", 0.0: "total effect"}
+    assert ax.get_title() == "if_index_100 → deposit_cost → nim"
+    plt.close(ax.figure)
 
 
 def test_input_errors():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from bankcrm_research.competition.panel import fit_panel_models
 
 CONTROLS = ["log_assets", "exposure_post"]
@@ -30,6 +33,11 @@ def test_coefficient_plot(sim_panel):
     res = fit_panel_models(panel, outcomes="demand_deposit_share", regressors="if_index_100", controls=CONTROLS)
     ax = res.plot(terms=["if_index_100"])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["pooled_ols", "bank_fe", "twoway_fe"]
+    tab = res.tidy().query("term == 'if_index_100'").set_index("model").loc[["pooled_ols", "bank_fe", "twoway_fe"]]
+    assert list(ax.lines[0].get_xdata()) == pytest.approx(list(tab["estimate"]), abs=1e-12)  # one row per model
+    bars = np.array(ax.collections[0].get_segments())
+    assert bars[:, 0, 0] == pytest.approx(tab["ci_low"].to_numpy(), abs=1e-12)
+    assert bars[:, 1, 0] == pytest.approx(tab["ci_high"].to_numpy(), abs=1e-12)
     ax2 = res.plot(labels={"log_assets": "Log assets"})
     assert "Log assets" in [t.get_text() for t in ax2.get_yticklabels()]
 

@@ -71,9 +71,20 @@ def test_grunfeld_twoways_matches_plm(grunfeld_fit, plm_ref):
         np.testing.assert_allclose(ours.loc[term, "estimate"], ref.loc[term, "estimate"], rtol=RTOL_COEF)
 
 
-def test_few_clusters_adds_wild_bootstrap_p_values(grunfeld_fit):
+def test_few_clusters_adds_wild_bootstrap_p_values(grunfeld, grunfeld_fit):
+    """Each model's p_value_wild is the WCR bootstrap of that model's own design and coefficient
+    (Webb weights, 199 draws, seed 0: exact equality with a direct call), a multiple of 1/199."""
+    from bankcrm_research.competition.wild_bootstrap import bootstrap_design, wild_cluster_bootstrap
+
     tab = grunfeld_fit.tidy().query("term in ['value', 'capital']")
-    assert tab["p_value_wild"].between(0, 1).all()
+    assert len(tab) == 6
+    for row in tab.itertuples():
+        X, y, names = bootstrap_design(grunfeld, outcome="inv", columns=["value", "capital"], entity="firm",
+                                       time="year", model=row.model)
+        direct = wild_cluster_bootstrap(X, y, grunfeld["firm"].to_numpy(), param=names.index(row.term), reps=199,
+                                        weights="webb", seed=0)
+        assert row.p_value_wild == direct["p_value"], (row.model, row.term)
+        assert row.p_value_wild * 199 == pytest.approx(round(row.p_value_wild * 199), abs=1e-9)
     # with 10 clusters the bootstrap is more conservative than the analytic t(9) p-value for capital
     cap = tab.query("model == 'bank_fe' and term == 'capital'").iloc[0]
     assert cap["p_value_wild"] > cap["p_value"]
@@ -109,12 +120,24 @@ def test_wooldridge_example_14_4_union_premium():
     assert round(ours.loc["union", "estimate"], 3) == 0.080
 
 
-def test_mundlak_test_is_nonnegative_and_agrees_in_direction(grunfeld):
-    """The cluster-robust Mundlak form does not reject on Grunfeld either (classic p = 0.31)."""
+def test_mundlak_test_matches_statsmodels_and_agrees_in_direction(grunfeld):
+    """The cluster-robust Mundlak test does not reject on Grunfeld either (classic p = 0.31).
+    Reference: statsmodels ``ols("inv ~ value + capital + value_mean + capital_mean").fit(
+    cov_type="cluster", cov_kwds={"groups": firm}, use_t=True).f_test("value_mean = 0, capital_mean = 0")``
+    -> F = 3.65985, F(2, 9) p = 0.06869 (rtol 1e-8)."""
+    import statsmodels.formula.api as smf
+
     ours = hausman_test(
         grunfeld, outcome="inv", regressors=["value", "capital"], entity="firm", time="year", method="mundlak"
     ).iloc[0]
-    assert ours["test"] == "mundlak_cluster_robust" and ours["statistic"] >= 0
+    d = grunfeld.assign(value_mean=grunfeld.groupby("firm")["value"].transform("mean"),
+                        capital_mean=grunfeld.groupby("firm")["capital"].transform("mean"))
+    ref = smf.ols("inv ~ value + capital + value_mean + capital_mean", d).fit(
+        cov_type="cluster", cov_kwds={"groups": d["firm"]}, use_t=True).f_test("value_mean = 0, capital_mean = 0")
+    assert ours["test"] == "mundlak_cluster_robust" and ours["df"] == ref.df_num == 2
+    assert ours["statistic"] == pytest.approx(float(np.squeeze(ref.fvalue)), rel=1e-8)
+    assert ours["p_value"] == pytest.approx(float(ref.pvalue), rel=1e-8)
+    assert ours["statistic"] == pytest.approx(3.65985, abs=1e-5)
     assert ours["p_value"] > 0.05 and ours["preferred"] == "random_effects"
 
 

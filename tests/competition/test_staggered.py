@@ -212,8 +212,18 @@ def test_result_shape(cs_mpdta):
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = cs_mpdta.plot()
-    assert len(ax.get_lines()) + len(ax.collections) > 0
+    import matplotlib.pyplot as plt
+
+    ax = cs_mpdta.plot()  # one estimator: markers at the event times, bars spanning the CIs
+    dyn = cs_mpdta.tidy().query("aggregation == 'dynamic' and term != 'overall'").sort_values("event_time")
+    marks = ax.lines[0]
+    assert list(marks.get_xdata()) == list(dyn["event_time"].astype(float))
+    assert list(marks.get_ydata()) == pytest.approx(list(dyn["estimate"]), abs=1e-12)
+    bars = np.array(ax.collections[0].get_segments())  # [[t, lo], [t, hi]] per event time
+    assert bars[:, 0, 1] == pytest.approx(dyn["ci_low"].to_numpy(), abs=1e-12)
+    assert bars[:, 1, 1] == pytest.approx(dyn["ci_high"].to_numpy(), abs=1e-12)
+    assert ax.get_ylabel() == "lemp"
+    plt.close(ax.figure)
 
 
 def test_missing_column_names_the_fix(mpdta):

@@ -55,11 +55,32 @@ def test_thresholds_match_hansen_1999(hansen_double):
     assert (hansen_double.n_units, hansen_double.n_periods) == (565, 14)
 
 
-def test_linearity_rejected_on_hansen_data(hansen_double):
-    """Hansen reports a significant threshold effect (bootstrap p < 0.05 for the single threshold)."""
-    tests = hansen_double.tidy().query("section == 'test'").set_index("term")
+def test_linearity_rejected_on_hansen_data(hansen_panel, hansen_double):
+    """Hansen reports a significant threshold effect (bootstrap p < 0.05 for the single threshold).
+
+    The statistic is recomputed independently: F1 = n(T-1)·(S0/S1 - 1), with S0 and S1 the residual
+    sums of squares of numpy least squares of firm-demeaned I on the demeaned controls and cash flow
+    (linear) or regime-split cash flow at γ̂ (threshold), the last year per firm dropped after
+    demeaning (Hansen's convention, ``demeaning="hansen"``): F1 = 32.65, S1 = 16.518 (tolerance 1e-8)."""
+    tidy = hansen_double.tidy()
+    tests = tidy.query("section == 'test'").set_index("term")
     assert tests.loc["single_vs_linear", "p_value"] < 0.05
-    assert tests.loc["single_vs_linear", "statistic"] > 0
+    g1 = tidy.query("section == 'threshold' and term == 'single'")["estimate"].iloc[0]
+    h = hansen_panel.assign(lo=lambda d: d["c1"] * (d["d1"] < g1), hi=lambda d: d["c1"] * (d["d1"] >= g1))
+    controls = ["q1", "q2", "q3", "d1", "qd1"]
+
+    def ssr(cols):
+        dm = h[["i", *cols]] - h.groupby("firm")[["i", *cols]].transform("mean")
+        dm = dm[h["year"] != h["year"].max()]
+        X, y = dm[cols].to_numpy(), dm["i"].to_numpy()
+        e = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+        return float(e @ e), len(y)
+
+    (s0, n_rows), (s1, _) = ssr([*controls, "c1"]), ssr([*controls, "lo", "hi"])
+    assert n_rows == 565 * 13
+    assert tests.loc["single_vs_linear", "estimate"] == pytest.approx(s1, rel=1e-8)
+    assert tests.loc["single_vs_linear", "statistic"] == pytest.approx(n_rows * (s0 / s1 - 1), rel=1e-8)
+    assert tests.loc["single_vs_linear", "statistic"] == pytest.approx(32.65, abs=0.01)
 
 
 def test_ssr_and_coefficients_equal_a_direct_dummy_regression(hansen_panel, hansen_double):
@@ -155,7 +176,18 @@ def test_result_shape_and_plot():
     import matplotlib
 
     matplotlib.use("Agg")
-    assert res.plot() is not None
+    import matplotlib.pyplot as plt
+
+    ax = res.plot()  # one LR(γ) line per search stage, then the critical-value line
+    curves = res.lr_curves
+    stages = list(dict.fromkeys(curves["stage"]))
+    assert [ln.get_label() for ln in ax.lines] == [*map(str, stages), "critical value"]
+    for line, stage in zip(ax.lines, stages):
+        g = curves[curves["stage"] == stage]
+        assert list(line.get_xdata()) == pytest.approx(list(g["gamma"]), abs=1e-12)
+        assert list(line.get_ydata()) == pytest.approx(list(g["lr"]), abs=1e-12)
+    assert list(ax.lines[-1].get_ydata()) == pytest.approx([lr_critical_value(0.05)] * 2, abs=1e-9)
+    plt.close(ax.figure)
     again = panel_threshold(df, outcome="y", regime_regressors=["x"], threshold_variable="q", n_boot=19)
     pd.testing.assert_frame_equal(res.tidy(), again.tidy())
 

@@ -24,6 +24,7 @@ from bankcrm_research.data.load import (
     load_transactions,
     transactions_path,
 )
+from bankcrm_research.data.truth import load_truth
 from bankcrm_research.data.validate import DataValidationError, DataWarning
 
 
@@ -43,7 +44,15 @@ def test_bundled_tables_load_clean_with_canonical_dtypes(kind: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)  # bundled data load without warnings
         df = load_table(kind)
-    assert len(df) > 0
+    gen = load_truth()["generator"]  # the sizes the bundled world was drawn with
+    expected_rows = {"customers": gen["n_customers"], "survey": gen["n_respondents"],
+                     "internet_finance_indicators": 31 * 16, "macro_monthly": 16 * 12}
+    if kind in expected_rows:
+        assert len(df) == expected_rows[kind]
+    elif kind == "bank_panel":
+        assert df["bank_id"].nunique() == gen["n_banks"] and len(df) <= gen["n_banks"] * 16
+    else:  # transactions: only of bundled customers, tens of thousands of rows
+        assert len(df) > 10_000 and df["customer_id"].isin(load_customers()["customer_id"]).all()
     assert df.attrs["simulated"] is True
     for c in df.columns:
         assert str(df[c].dtype) in {"object", "int64", "float64", "bool", "boolean", "datetime64[ns]"}, (c, df[c].dtype)

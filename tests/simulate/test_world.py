@@ -86,7 +86,13 @@ def test_customer_outcome_columns_are_coherent(small_world) -> None:
     assert c.loc[c["holds_fund"], "fund_loss_pct"].notna().all()
     assert (c["duration_months"] <= WINDOW_DAYS / (365.25 / 12) + 1e-9).all()
     assert c.loc[c["value_tier"] == "mass", "rm_id"].isna().all()
-    assert c["rm_change_date"].notna().sum() > 0
+    # RM turnover: an RM leaves at most once, on one day between 30 days after the start and 30 days
+    # before the end, and all of their customers share that day; customers without an RM have none
+    assert c.loc[c["rm_id"].isna(), "rm_change_date"].isna().all()
+    per_rm = c.dropna(subset=["rm_id"]).groupby("rm_id")["rm_change_date"]
+    assert per_rm.nunique(dropna=False).eq(1).all()
+    leave_day = (per_rm.first().dropna() - STUDY_START).dt.days
+    assert len(leave_day) >= 1 and leave_day.between(30, WINDOW_DAYS - 30).all()
 
 
 def test_truth_has_every_contract_key(small_world) -> None:

@@ -58,7 +58,24 @@ def test_cox_ci_covers_planted_log_hr():
     logit = res.effect("logit")
     assert logit["estimate"] < 0 and logit["p_value"] < 0.05
     assert set(res.tidy()["model"]) == {"logit", "cox", "ols_value"}
-    assert res.effect("ols_value")["estimate"] > 0
+    # independent numpy fits on the same design (score, controls, tier dummies vs the modal 'mass')
+    X = np.column_stack([np.ones(len(linked)), linked[["cusa_score", "tenure_months", "n_products", "digital_share",
+                                                       "complaints_12m"]].to_numpy(float),
+                         linked["value_tier"].eq("affluent"), linked["value_tier"].eq("private")]).astype(float)
+    y = linked["aum"].to_numpy(float)
+    beta = np.linalg.lstsq(X, y, rcond=None)[0]
+    e = y - X @ beta
+    bread = np.linalg.inv(X.T @ X)
+    hc1 = bread @ (X.T * e**2) @ X @ bread * len(y) / (len(y) - X.shape[1])  # White HC1 sandwich
+    ols = res.effect("ols_value")
+    assert ols["estimate"] == pytest.approx(beta[1], rel=1e-8)
+    assert ols["std_error"] == pytest.approx(np.sqrt(hc1[1, 1]), rel=1e-8)
+    assert ols["estimate"] > 2 * ols["std_error"]  # value planted to rise with satisfaction
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(penalty=None, tol=1e-10, max_iter=10_000).fit(X[:, 1:] / X[:, 1:].std(axis=0),
+                                                                          linked["churned"].astype(int))
+    assert logit["estimate"] == pytest.approx(lr.coef_[0][0] / X[:, 1].std(), rel=1e-4)
     assert any("hazard ratio per point" in n for n in res.notes)
     assert list(res.summary()["model"]) == ["logit", "cox", "ols_value"]
     assert (res.summary()["term"] == "cusa_score").all()

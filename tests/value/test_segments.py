@@ -48,8 +48,19 @@ def test_segments_fixed_k_and_plots():
     X, _ = _planted_tiers(n=400)
     res = BehaviouralSegmentation(n_segments=4, n_bootstrap=0, seed=0).fit(X)
     assert res.n_segments == 4 and res.criterion == "given"
-    assert res.plot(kind="selection") is not None
-    assert res.plot(kind="profiles") is not None
+    import matplotlib.pyplot as plt
+
+    ax = res.plot(kind="selection")  # criterion by k, the chosen k marked
+    col = "silhouette" if res.criterion == "silhouette" else "bic"
+    assert list(ax.lines[0].get_xdata()) == list(res.selection["k"])
+    assert list(ax.lines[0].get_ydata()) == pytest.approx(list(res.selection[col]), abs=1e-12, nan_ok=True)
+    assert list(ax.lines[1].get_xdata()) == [4, 4]
+    plt.close(ax.figure)
+    ax = res.plot(kind="profiles")  # heatmap cells = segment × feature z-means, annotated to 2 decimals
+    z = res.profiles.set_index("segment")[[f"z_{f}" for f in res.features]].to_numpy()
+    assert np.asarray(ax.collections[0].get_array()).reshape(z.shape) == pytest.approx(z, abs=1e-12)
+    assert [t.get_text() for t in ax.texts] == [f"{v:.2f}" for v in z.ravel()]
+    plt.close(ax.figure)
 
 
 def test_segments_input_errors():
