@@ -12,7 +12,7 @@ from own_data.runner import run_notebook
 
 FAST = {
     "03_satisfaction_drivers": {"bootstrap_reps": 200, "permutations": 99},
-    "04_loyalty_churn": {"n_boot": 50},
+    "04_loyalty_churn": {},
     "05_segmentation_value": {"n_bootstrap": 2},
 }
 
