@@ -100,7 +100,10 @@ def describe_tables(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     for kind, df in tables.items():
         s = get_schema(kind)
         key = [k for k in s.key if k in df.columns]
-        time_col = next((c for c in ("year", "month", "txn_date", "survey_date", "open_date") if c in df.columns), None)
+        # a time column only when it holds dates or years (Bank Marketing's 'month' is text: 'may', 'jun')
+        time_col = next((c for c in ("year", "month", "txn_date", "survey_date", "open_date") if c in df.columns
+                         and (pd.api.types.is_datetime64_any_dtype(df[c])
+                              or (c == "year" and pd.api.types.is_numeric_dtype(df[c])))), None)
         period = ""
         if time_col is not None and df[time_col].notna().any():
             lo, hi = df[time_col].min(), df[time_col].max()

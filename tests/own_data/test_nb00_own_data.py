@@ -68,3 +68,13 @@ def test_bad_file_fails_before_analysis_with_every_problem_on_the_console(tmp_pa
         assert text in err, err
     assert _sha(bad) == before
     assert not (tmp_path / "reports" / "latest").exists()  # a failed run never moves latest
+
+
+def test_overview_of_the_shipped_bank_marketing_file(tmp_path, monkeypatch, repo_root):
+    """Parquet with categorical text columns, no id (row ids said), a text 'month' that is not a date."""
+    path = repo_root / "data" / "public" / "bank-additional-full.parquet"
+    run = run_notebook("00_data_overview", {"paths": {"customers": str(path)}}, tmp_path, monkeypatch)
+    assert run.metrics["headline.customers"] == 41188
+    problems = run.table("validation_problems")
+    assert any("created from the row order" in m for m in problems["message"])
+    assert run.table("tables_overview")["period"].isna().all()  # no date column to report a period from
