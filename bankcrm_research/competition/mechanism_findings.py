@@ -71,8 +71,10 @@ def staggered_sentence(cs_table: pd.DataFrame, sa_table: pd.DataFrame, outcome_l
     d = direction(cs["ci_low"], cs["ci_high"])
     est, ci = fmt_number(cs["estimate"]), fmt_ci(cs["ci_low"], cs["ci_high"])
     if lang == "zh":
-        head = (f"按采纳批次和采纳后年份平均，采纳{_DIR_ZH[d]}{outcome_label}" + ("" if d == "none" else f" {fmt_number(abs(cs['estimate']))}")
-                + f"（Callaway–Sant'Anna 估计 {est}，95% 置信区间 {ci}）；Sun–Abraham 估计为 {fmt_number(sa['estimate'])}")
+        verb = f"对{outcome_label}没有明确影响" if d == "none" else \
+            f"{_DIR_ZH[d]}{outcome_label} {fmt_number(abs(cs['estimate']))}"
+        head = (f"按采纳批次和采纳后年份平均，采纳{verb}（Callaway–Sant'Anna 估计 {est}，95% 置信区间 {ci}"
+                + ("，包含 0" if d == "none" else "") + f"）；Sun–Abraham 估计为 {fmt_number(sa['estimate'])}")
         head += f"，两阶段DiD 为 {fmt_number(did2s)}" if did2s is not None else ""
         return head + f"。{len(pre)} 个采纳前事件时间效应中有 {k} 个的置信区间不包含 0。"
     head = (f"Averaged over adopting cohorts and post-adoption years, adoption {_DIR_EN[d]} {outcome_label}"
