@@ -99,8 +99,9 @@ def channel_sentence(res_table: pd.DataFrame, mediator_label: str, outcome_label
         return (f"{unit}的指数变化通过{mediator_label}使{outcome_label}{_DIR_ZH[d]} {fmt_number(abs(ind['estimate']))}"
                 f"（间接效应，95% 置信区间 {ci}），总效应 {fmt_number(tot['estimate'])}，中介占比 {share}。")
     if d == "none":
-        return (f"Through {mediator_label}, {unit} have no clear indirect effect on {outcome_label}: "
-                f"{fmt_number(ind['estimate'])} (95 % CI {ci} includes 0), of a total {fmt_number(tot['estimate'])}.")
+        return (f"Through {mediator_label}, the indirect effect of {unit} on {outcome_label} is "
+                f"{fmt_number(ind['estimate'])} (95 % CI {ci} includes 0: no clear channel), of a total "
+                f"{fmt_number(tot['estimate'])}.")
     return (f"Through {mediator_label}, {unit} {_DIR_EN[d]} {outcome_label} by "
             f"{fmt_number(abs(ind['estimate']))} (indirect effect, 95 % CI {ci}) of a total "
             f"{fmt_number(tot['estimate'])}, a share mediated of {share}.")
