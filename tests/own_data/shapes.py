@@ -48,6 +48,7 @@ def panel_with_own_index(folder: Path, *, seed: int = 7, n_banks: int = 60, year
                                    "if_index": "数字普惠金融指数", "nim": "净息差", "deposit_cost": "存款成本率",
                                    "log_assets": "总资产对数"}},
         "outcomes": ["nim", "deposit_cost"],
+        "bank_panel_path": str(path),  # notebook 06's name for the panel path (the rest above applies to it too)
     }
     return path, params, {"nim_slope": slope}
 
