@@ -227,7 +227,8 @@ def run_notebooks(
 
     from bankcrm_research.run import provenance
 
-    parent = Path(output_dir) if output_dir is not None else reports_dir()
+    # absolute before any kernel starts: kernels run in notebooks/, where a relative folder would point elsewhere
+    parent = (Path(output_dir).expanduser() if output_dir is not None else reports_dir()).resolve()
     started_dt = utc_now()
     t_start = time.perf_counter()
     bundled = data_dir()

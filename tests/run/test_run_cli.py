@@ -104,3 +104,14 @@ def test_run_help_says_where_relative_paths_resolve(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "-p values against the current working directory" in out
     assert "config-file values against the folder of the config file" in out
+
+
+def test_relative_output_dir_is_the_callers_folder(tmp_path, monkeypatch):
+    """`--output-dir reports/x` from the project root must not land under notebooks/ (the kernels' cwd)."""
+    from bankcrm_research.run.runner import run_notebooks
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
+    monkeypatch.chdir(tmp_path)
+    result = run_notebooks(["ok_metrics"], output_dir="rel/reports", notebooks_folder=fixtures, progress=False)
+    assert result.run_dir.is_absolute() and result.run_dir.parent == tmp_path / "rel" / "reports"
+    assert (result.run_dir / "ok_metrics" / "metrics.json").exists()
