@@ -90,6 +90,8 @@ class ValueTables:
     customers, survey : DataFrame or None
     notes : tuple of str
         What was read, and ids that were created.
+    transactions_table : str or None
+        A Spark catalog table holding the transaction log (read by the Spark engine in place).
     """
 
     simulated: bool
@@ -98,10 +100,11 @@ class ValueTables:
     customers: pd.DataFrame | None = field(repr=False)
     survey: pd.DataFrame | None = field(repr=False)
     notes: tuple[str, ...] = ()
+    transactions_table: str | None = None
 
     @property
     def has_transactions(self) -> bool:
-        return self.transactions is not None
+        return self.transactions is not None or self.transactions_table is not None
 
     @property
     def linkable_customers(self) -> pd.DataFrame | None:
@@ -145,6 +148,7 @@ def load_value_tables(
     date_format: Any = None,
     likert_range: Sequence[int] | None = None,
     lang: str = "en",
+    transactions_table: str | None = None,
 ) -> ValueTables:
     """Read the tables of notebook 05, bundled (no path at all) or the user's (only those given).
 
@@ -162,6 +166,9 @@ def load_value_tables(
         (:func:`bankcrm_research.data.overview.infer_likert_range`).
     lang : {"en", "zh"}
         Language of :attr:`ValueTables.notes`.
+    transactions_table : str, optional
+        A Spark catalog table with the transaction log (``engine="spark"``); it is never read here,
+        only aggregated by the engine, and it counts as the user's transactions (nothing bundled).
 
     Raises
     ------
@@ -169,7 +176,10 @@ def load_value_tables(
         From the data layer, before any analysis, when a table has errors.
     """
     columns = {k: dict(v) for k, v in (columns or {}).items() if v}
-    simulated = transactions_path_ is None and customers_path is None and survey_path is None
+    if transactions_table is not None and transactions_path_ is not None:
+        raise ValueError("give either transactions_path or transactions_table (a Spark catalog table), not both.")
+    simulated = (transactions_path_ is None and customers_path is None and survey_path is None
+                 and transactions_table is None)
     notes: list[str] = []
     zh = lang == "zh"
     if simulated:
@@ -219,7 +229,11 @@ def load_value_tables(
         if not likert_range:
             notes.append(f"调查答案量表 = {scale[0]}–{scale[1]}（根据答案自动判断）。" if zh else
                          f"survey answer scale = {scale[0]}–{scale[1]} (auto: read from the answers).")
-    return ValueTables(False, txn, txn_cols, customers, survey, tuple(notes))
+    if transactions_table is not None:
+        txn_cols = columns.get("transactions") or None
+        notes.append(f"交易：Spark 目录表 {transactions_table}，在集群上聚合。" if zh else
+                     f"transactions: Spark catalog table {transactions_table}, aggregated on the cluster.")
+    return ValueTables(False, txn, txn_cols, customers, survey, tuple(notes), transactions_table)
 
 
 def _survey_scale(path: str | Path, columns: Mapping[str, str] | None, sheet: Any) -> tuple[int, int]:
@@ -250,6 +264,9 @@ def resolve_as_of_date(given: Any, tables: ValueTables) -> tuple[_dt.date | None
     if tables.simulated:
         d = _as_date(BUNDLED_SPEC["as_of_date"])
         return d, "auto", f"as_of_date = {d.isoformat()} (auto: the end of the bundled study window)."
+    if tables.transactions_table is not None:
+        raise ValueError(f"as_of_date: set as_of_date='YYYY-MM-DD' when the transactions are the Spark table "
+                         f"{tables.transactions_table} (the last date is not looked up on the cluster).")
     if isinstance(tables.transactions, pd.DataFrame):
         last = pd.to_datetime(tables.transactions["txn_date"]).max()
     else:

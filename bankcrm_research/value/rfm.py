@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.data.validate import DataWarning, require_choice, require_columns, require_positive_int
+from bankcrm_research.data.validate import DataWarning, require_choice, require_positive_int
 
 __all__ = ["RFM_SEGMENTS", "rfm_sql", "rfm", "RFMResult", "clv_summary"]
 
@@ -77,34 +77,6 @@ def rfm_sql(name: str | None = None) -> str:
         return resources.files("bankcrm_research.value").joinpath("sql/rfm.sql").read_text(encoding="utf-8")
     require_choice(name, list(stmts), param="name")
     return stmts[name]
-
-
-def _execute(con, name: str, params: Mapping[str, object]):
-    """Run the named statement, binding only the parameters it uses."""
-    sql = rfm_sql(name)
-    used = {k: v for k, v in params.items() if f"${k}" in sql}
-    return con.execute(sql, used) if used else con.execute(sql)
-
-
-def _fetch_pandas(con, name: str, params: Mapping[str, object]) -> pd.DataFrame:
-    """Run a named query and return it as pandas through Arrow.
-
-    Strings stay Arrow-backed (``string[pyarrow]``) and dates become ``datetime64``: for a million
-    customers this halves the peak memory of the conversion compared with Python string objects.
-    """
-    import pyarrow as pa
-
-    sql = rfm_sql(name)
-    used = {k: v for k, v in params.items() if f"${k}" in sql}
-    table = con.sql(sql, params=used or None).to_arrow_table()
-    # exact DECIMAL aggregates (see _register_views) become float64 for the analysis
-    for i, field in enumerate(table.schema):
-        if pa.types.is_decimal(field.type):
-            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
-    strings = pd.StringDtype("pyarrow")
-    # self_destruct frees each Arrow column as it is converted (no second full copy in memory)
-    return table.to_pandas(types_mapper={pa.string(): strings, pa.large_string(): strings}.get,
-                           date_as_object=False, split_blocks=True, self_destruct=True)
 
 
 def _quote(identifier: str) -> str:
@@ -185,45 +157,6 @@ def _connect(threads: int | None, memory_limit: str | None):
     except duckdb.Error:
         pass
     return con
-
-
-def _register_views(con, transactions, customers, cols: dict[str, str]) -> None:
-    """Create the ``transactions`` and ``customers`` views that rfm.sql reads."""
-    cid, date, amount = (_quote(cols[k]) for k in _CANONICAL)
-    if isinstance(transactions, pd.DataFrame):
-        require_columns(transactions, [cols[k] for k in _CANONICAL], table="transactions", param="columns")
-        con.register("_txn_source", transactions)
-        src = "_txn_source"
-    else:
-        src = _reader(transactions, param="transactions_path")
-    # check the columns before the big query so the message names what is there
-    found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src} LIMIT 0").fetchall()]
-    require_columns(pd.DataFrame(columns=found), [cols[k] for k in _CANONICAL], table="transactions",
-                    param="columns")
-    # Amounts as exact fixed-point (1/10,000 CNY): DuckDB adds DOUBLEs in a thread-dependent order,
-    # which made sums differ in the last digits between runs; DECIMAL sums are exact, so the same
-    # data give the same numbers on any number of threads. Results come back as float64.
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW transactions AS SELECT CAST({cid} AS VARCHAR) AS customer_id, "
-        f"CAST({date} AS DATE) AS txn_date, CAST({amount} AS DECIMAL(18, 4)) AS amount FROM {src}"
-    )
-    if customers is None:
-        con.execute("CREATE OR REPLACE TEMP VIEW customers AS SELECT DISTINCT customer_id FROM transactions "
-                    "WHERE customer_id IS NOT NULL")
-        return
-    if isinstance(customers, pd.DataFrame):
-        require_columns(customers, [cols["customer_id"]], table="customers", param="columns")
-        con.register("_cust_source", customers[[cols["customer_id"]]])
-        csrc = "_cust_source"
-    elif isinstance(customers, (pd.Series, list, tuple, np.ndarray, pd.Index)):
-        con.register("_cust_source", pd.DataFrame({cols["customer_id"]: np.asarray(customers)}))
-        csrc = "_cust_source"
-    else:
-        csrc = _reader(customers, param="customers_path")
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW customers AS SELECT DISTINCT CAST({cid} AS VARCHAR) AS customer_id "
-        f"FROM {csrc} WHERE {cid} IS NOT NULL"
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,8 +266,12 @@ def rfm(
     columns: Mapping[str, str] | None = None,
     threads: int | None = None,
     memory_limit: str | None = None,
+    engine: str = "duckdb",
+    transactions_table: str | None = None,
+    spark_master: str = "local[*]",
+    spark_conf: Mapping[str, object] | None = None,
 ) -> RFMResult:
-    """RFM scores and segments computed by DuckDB directly over transaction files.
+    """RFM scores and segments computed by DuckDB (default) or Spark directly over the transaction log.
 
     Parameters
     ----------
@@ -354,6 +291,13 @@ def rfm(
     threads, memory_limit : optional
         DuckDB settings (e.g. ``threads=2, memory_limit="500MB"``). With a memory limit DuckDB
         spills the aggregation to ``<tempdir>/bankcrm_duckdb_spill`` instead of failing.
+    engine : {"duckdb", "spark"}
+        Where the SQL runs; the same ``sql/rfm.sql`` (transpiled by sqlglot for Spark) gives the same
+        numbers on both (:mod:`bankcrm_research.value.engines`). Only per-customer rows come back.
+    transactions_table : str, optional
+        Spark catalog table read instead of ``transactions`` (e.g. ``"bank.transactions"``).
+    spark_master, spark_conf : optional
+        Spark master URL (``local[*]``, ``yarn``, ``spark://…``) and extra Spark settings.
 
     Returns
     -------
@@ -372,30 +316,13 @@ def rfm(
     ...           customers="data/customers.csv")  # doctest: +SKIP
     >>> res.tidy()  # segments with counts and value shares  # doctest: +SKIP
     """
+    from bankcrm_research.value.engines import rfm_tables
+
     as_of = _as_date(as_of_date)
     cols = _columns_map(columns)
-    con = _connect(threads, memory_limit)
-    try:
-        _register_views(con, transactions, customers, cols)
-        params = {"as_of_date": as_of}
-        _execute(con, "customer_aggregates", params)
-        quality = _execute(con, "data_quality", params).df()
-        table = _fetch_pandas(con, "rfm_scores", params)
-    finally:
-        con.close()
-    # fixed display order (the UNION ALL order is not guaranteed without insertion order)
-    order = ["rows_read", "missing_customer_id", "missing_date_or_amount", "future_dated_excluded",
-             "unknown_customer_excluded", "used", "refunds", "zero_amount", "customers_in_base",
-             "customers_with_transactions", "customers_without_transactions", "one_purchase_customers",
-             "refund_only_customers", "unknown_customers"]
-    quality = quality.set_index("item").loc[order].reset_index()
-    quality["n"] = quality["n"].fillna(0).astype("int64")
-    quality["amount"] = quality["amount"].astype(float)
-    for c in ("first_txn_date", "last_txn_date"):
-        table[c] = pd.to_datetime(table[c])
-    for c in ("recency_days", "frequency", "n_transactions", "n_refunds", "r_score", "f_score", "m_score",
-              "fm_score"):
-        table[c] = table[c].astype("int64")
+    table, quality = rfm_tables(transactions, as_of_date=as_of, customers=customers, columns=columns, engine=engine,
+                                transactions_table=transactions_table, threads=threads, memory_limit=memory_limit,
+                                spark_master=spark_master, spark_conf=spark_conf)
     result = RFMResult(customers=table, quality=quality, as_of_date=as_of)
     if result.quality_count("customers_with_transactions") == 0:
         raise ValueError(
@@ -420,8 +347,12 @@ def clv_summary(
     time_unit_days: float = 7.0,
     threads: int | None = None,
     memory_limit: str | None = None,
+    engine: str = "duckdb",
+    transactions_table: str | None = None,
+    spark_master: str = "local[*]",
+    spark_conf: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
-    """Per-customer frequency/recency/T/monetary_value for BG/NBD and Gamma-Gamma (DuckDB SQL).
+    """Per-customer frequency/recency/T/monetary_value for BG/NBD and Gamma-Gamma (DuckDB or Spark SQL).
 
     Purchases (amount > 0) are aggregated to purchase days, as in Fader, Hardie & Lee (2005):
     ``frequency`` = repeat purchase days, ``recency`` = time from the first to the last purchase
@@ -430,18 +361,9 @@ def clv_summary(
     Customers without any purchase before ``as_of_date`` are not in the result (they are in
     :func:`rfm`'s quality report).
     """
-    as_of = _as_date(as_of_date)
-    cols = _columns_map(columns)
-    if not (isinstance(time_unit_days, (int, float)) and time_unit_days > 0):
-        raise ValueError(f"The 'time_unit_days' parameter must be a positive number. Got {time_unit_days!r} instead.")
-    con = _connect(threads, memory_limit)
-    try:
-        _register_views(con, transactions, customers, cols)
-        out = _execute(con, "clv_summary", {"as_of_date": as_of}).df()
-    finally:
-        con.close()
-    out["frequency"] = out["frequency"].astype("int64")
-    out["recency"] = out.pop("recency_days").astype(float) / time_unit_days
-    # T measured to the end of the as_of_date day so that same-day first purchases have T > 0
-    out["T"] = (out.pop("T_days").astype(float) + 1.0) / time_unit_days
-    return out[["customer_id", "frequency", "recency", "T", "monetary_value"]]
+    from bankcrm_research.value.engines import clv_summary_table
+
+    return clv_summary_table(transactions, as_of_date=as_of_date, customers=customers, columns=columns,
+                             time_unit_days=time_unit_days, engine=engine, transactions_table=transactions_table,
+                             threads=threads, memory_limit=memory_limit, spark_master=spark_master,
+                             spark_conf=spark_conf)

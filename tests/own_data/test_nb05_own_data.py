@@ -109,3 +109,23 @@ def test_survey_alone_skips_everything_and_says_why(tmp_path, monkeypatch):
 def test_given_but_missing_column_fails_with_closest_names(tmp_path, monkeypatch):
     with pytest.raises(pm.PapermillExecutionError, match=r"value_column='balanse'.*closest: \['balance'"):
         run_notebook(NB, {"customers_path": str(BANK_FULL), "value_column": "balanse"}, tmp_path, monkeypatch)
+
+
+def test_spark_engine_gives_the_notebook_the_same_rfm_and_clv(tmp_path, monkeypatch):
+    """Notebook 05 with `-p engine=spark` (local mode) writes exactly DuckDB's RFM, quality and CLV tables."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no Java runtime: Spark needs Java 17+ (CI installs openjdk-17-jre-headless)")
+    pytest.importorskip("pyspark", reason="PySpark is not installed (the spark extra)")
+    path, params, _ = shapes.bare_transaction_log(tmp_path)
+    (tmp_path / "duck").mkdir()
+    (tmp_path / "spark").mkdir()
+    duck = run_notebook("05_segmentation_value", params, tmp_path / "duck", monkeypatch)
+    spark = run_notebook("05_segmentation_value", {**params, "engine": "spark", "spark_master": "local[1]",
+                                                   "spark_conf": {"spark.sql.shuffle.partitions": "2",
+                                                                  "spark.ui.enabled": "false"}},
+                         tmp_path / "spark", monkeypatch)
+    for name in ("rfm_segments", "rfm_data_quality", "clv_parameters"):
+        pd.testing.assert_frame_equal(spark.table(name), duck.table(name), check_exact=True, obj=name)
+    assert spark.metrics["rfm_future_dated_excluded"] == duck.metrics["rfm_future_dated_excluded"]
