@@ -340,6 +340,8 @@ def staggered_did(
         n0 = len(df)
         df = df[~few].copy()
         warn_dropped(n0 - len(df), n0, f"of {entity} values with fewer than two pre-adoption rows (cannot impute)")
+    # pyfixest aligns its two stages by position: a gapped index after the drops above breaks it
+    df = df.reset_index(drop=True)
     df["rel"] = np.where(df[cohort] > 0, df[time] - df[cohort], -1000.0).astype(float)
     q = stats.norm.ppf(1 - alpha / 2)
     rows = []

@@ -570,14 +570,21 @@ def compare_staggered_estimators(
     if include_did2s:
         from bankcrm_research.competition.event_study import staggered_did
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataWarning)
-            dd = staggered_did(data, outcome=outcome, cohort=cohort, entity=entity, time=time, alpha=alpha)
-        dd = dd[dd["model"] == "did2s"].rename(columns={"rel_year": "event_time"})
-        dd["aggregation"] = np.where(dd["term"] == "att", "simple", "dynamic")
-        dd["term"] = np.where(dd["term"] == "att", "overall", "e=" + dd["event_time"].map(lambda v: f"{v:g}"))
-        dd["estimator"] = "did2s"
-        frames.append(dd)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DataWarning)
+                dd = staggered_did(data, outcome=outcome, cohort=cohort, entity=entity, time=time, alpha=alpha)
+        except ValueError as exc:
+            # pyfixest's did2s variance fails on some unbalanced designs (stage lengths differ after its
+            # own row drops); the other three estimators stand on their own, so say so and go on
+            warnings.warn(f"did2s could not be computed on these data ({exc}); the comparison shows "
+                          f"Callaway-Sant'Anna, Sun-Abraham and TWFE only.", DataWarning, stacklevel=2)
+        else:
+            dd = dd[dd["model"] == "did2s"].rename(columns={"rel_year": "event_time"})
+            dd["aggregation"] = np.where(dd["term"] == "att", "simple", "dynamic")
+            dd["term"] = np.where(dd["term"] == "att", "overall", "e=" + dd["event_time"].map(lambda v: f"{v:g}"))
+            dd["estimator"] = "did2s"
+            frames.append(dd)
     out = pd.concat(frames, ignore_index=True)
     out["outcome"] = outcome
     return out.reindex(columns=STAGGERED_COLUMNS).reset_index(drop=True)

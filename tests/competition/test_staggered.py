@@ -376,3 +376,18 @@ def test_covariate_adjustment_removes_confounded_trend():
         callaway_santanna(df.assign(x=df["x"].astype(str)), **kw, covariates=["x"])
     with pytest.raises(ValueError, match="est_method"):
         callaway_santanna(df, **kw, est_method="ipw")
+
+
+def test_comparison_goes_on_without_did2s_when_pyfixest_cannot_compute_it(monkeypatch):
+    """A did2s failure (pyfixest's variance step on some unbalanced designs) drops only the did2s rows, with a
+    warning that says so; CS, SA and TWFE are still reported."""
+    from bankcrm_research.competition import event_study
+
+    def broken(*args, **kwargs):
+        raise ValueError("operands could not be broadcast together with shapes (480,) (540,)")
+
+    monkeypatch.setattr(event_study, "staggered_did", broken)
+    panel, _ = simulate_staggered_panel(seed=4, n_units=120, cohorts=(2015,))
+    with pytest.warns(DataWarning, match="did2s could not be computed.*Callaway-Sant'Anna, Sun-Abraham and TWFE"):
+        comp = compare_staggered_estimators(panel, outcome="y", cohort="cohort", entity="unit")
+    assert set(comp["estimator"]) == {"callaway_santanna", "sun_abraham", "twfe"}

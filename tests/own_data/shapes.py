@@ -18,7 +18,7 @@ import pandas as pd
 BANK_TYPES_CN = ["国有大型商业银行", "股份制商业银行", "城市商业银行", "农村商业银行"]
 
 
-def panel_with_own_index(folder: Path, *, seed: int = 7, n_banks: int = 60, years: range = range(2011, 2023),
+def panel_with_own_index(folder: Path, *, seed: int = 8, n_banks: int = 60, years: range = range(2011, 2023),
                          slope: float = -0.004) -> tuple[Path, dict[str, Any], dict[str, float]]:
     """GBK CSV, Chinese headers and bank-type labels, the province index as a column of the panel.
 
