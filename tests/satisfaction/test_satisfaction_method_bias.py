@@ -108,9 +108,9 @@ def test_mobi_ulmc_is_reported_improper(mobi):  # noqa: ANN001
 def test_psych_reference_when_present(mobi):  # noqa: ANN001
     """``ref_method_bias_mobi.R``: eigen(cor(x))$values[1]/p and psych::fa(x, 1, fm = "minres")
     Proportion Var; tolerance 1e-4 (minres optimisers differ slightly)."""
-    path = REF / "psych_harman_mobi.csv"
+    path = REF / "psych_harman_mobi_reference.csv"
     if not path.exists():
-        pytest.skip("psych_harman_mobi.csv not generated (R was not available)")
+        pytest.skip("psych_harman_mobi_reference.csv not generated (R was not available)")
     ref = pd.read_csv(path).set_index("statistic")["value"]
     items = [c for c in mobi.columns if c != "CUSCO"]
     got = harman_single_factor(mobi, items=items).set_index("statistic")["value"]

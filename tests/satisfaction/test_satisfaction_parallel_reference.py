@@ -1,6 +1,6 @@
 """Observed eigenvalues of :func:`parallel_analysis` against psych on mobi.
 
-``tests/reference/satisfaction/parallel/psych_parallel_observed_mobi.csv`` from
+``tests/reference/satisfaction/parallel/psych_parallel_observed_mobi_reference.csv`` from
 ``ref_parallel_mobi.R`` there: ``eigen(cor(x))$values`` = ``fa.parallel(x)$pc.values`` and
 ``fa.parallel(x, SMC = TRUE)$fa.values`` (eigenvalues of the correlation matrix with squared
 multiple correlations on the diagonal). psych's default ``SMC = FALSE`` reports eigenvalues of the
@@ -18,7 +18,7 @@ import pytest
 
 from bankcrm_research.satisfaction.validity import parallel_analysis
 
-REF = Path(__file__).resolve().parents[1] / "reference" / "satisfaction" / "parallel" / "psych_parallel_observed_mobi.csv"
+REF = Path(__file__).resolve().parents[1] / "reference" / "satisfaction" / "parallel" / "psych_parallel_observed_mobi_reference.csv"
 
 
 @pytest.fixture(scope="module")

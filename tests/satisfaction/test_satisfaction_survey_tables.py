@@ -36,7 +36,7 @@ def mobi_tables(mobi):  # noqa: ANN001, ANN201
 def test_item_descriptives_match_psych_describe_type2(mobi_tables):  # noqa: ANN001
     """``psych::describe(x, type = 2)`` (SPSS's skewness and kurtosis), TOL 1e-6."""
     prep, _, _ = mobi_tables
-    ref = pd.read_csv(REF / "survey_tables" / "psych_describe_mobi.csv").set_index("item")
+    ref = pd.read_csv(REF / "survey_tables" / "psych_describe_mobi_reference.csv").set_index("item")
     got = item_descriptives(prep, measurement=BLOCKS).set_index("item")
     for col in ("n", "mean", "sd", "min", "max", "skewness", "kurtosis"):
         assert got[col].to_numpy() == pytest.approx(ref.loc[got.index, col].to_numpy(), abs=TOL), col
@@ -45,7 +45,7 @@ def test_item_descriptives_match_psych_describe_type2(mobi_tables):  # noqa: ANN
 def test_correlations_and_p_match_psych_corr_test(mobi_tables):  # noqa: ANN001
     """``psych::corr.test(scores, adjust = "none")`` on mean-item scores: r and p, TOL 1e-6 (p relative)."""
     _, _, tab = mobi_tables
-    ref = pd.read_csv(REF / "survey_tables" / "psych_corr_test_mobi.csv")
+    ref = pd.read_csv(REF / "survey_tables" / "psych_corr_test_mobi_reference.csv")
     got = tab.correlations.merge(ref, on=["construct_a", "construct_b"], suffixes=("", "_ref"))
     assert len(got) == 15
     assert got["r"].to_numpy() == pytest.approx(got["r_ref"].to_numpy(), abs=TOL)
@@ -55,7 +55,7 @@ def test_correlations_and_p_match_psych_corr_test(mobi_tables):  # noqa: ANN001
 def test_diagonal_is_sqrt_ave_of_lavaan_loadings(mobi_tables):  # noqa: ANN001
     """AVE = mean(std.all loading^2) of ``cfa(mm, mobi, std.lv = TRUE)``; diagonal = sqrt(AVE), TOL 1e-5."""
     _, _, tab = mobi_tables
-    ref = pd.read_csv(REF / "survey_tables" / "lavaan_ave_mobi.csv").set_index("construct")["ave"]
+    ref = pd.read_csv(REF / "survey_tables" / "lavaan_ave_mobi_reference.csv").set_index("construct")["ave"]
     c = tab.constructs.set_index("construct")
     assert c["ave"].to_numpy() == pytest.approx(ref.loc[c.index].to_numpy(), abs=1e-5)
     assert c["sqrt_ave"].to_numpy() == pytest.approx(np.sqrt(ref.loc[c.index].to_numpy()), abs=1e-5)

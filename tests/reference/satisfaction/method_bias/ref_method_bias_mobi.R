@@ -16,7 +16,7 @@ ev <- eigen(cor(x))$values
 f1 <- fa(x, nfactors = 1, fm = "minres", rotate = "none")
 write.csv(data.frame(statistic = c("first_component_share", "first_eigenvalue", "one_factor_efa_share"),
                      value = c(ev[1] / ncol(x), ev[1], f1$Vaccounted["Proportion Var", 1])),
-          file.path(d, "psych_harman_mobi.csv"), row.names = FALSE)
+          file.path(d, "psych_harman_mobi_reference.csv"), row.names = FALSE)
 # ULMC: trait CFA (std.lv) and trait + orthogonal method factor
 mm <- paste(sapply(names(blocks), function(b) paste(b, "=~", paste(blocks[[b]], collapse = " + "))), collapse = "\n")
 mm_m <- paste(mm, paste("METHOD =~", paste(items, collapse = " + ")),
@@ -36,13 +36,13 @@ dd <- file.path("tests/reference/satisfaction/survey_tables")
 desc <- describe(x, type = 2)
 write.csv(data.frame(item = rownames(desc), n = desc$n, mean = desc$mean, sd = desc$sd, min = desc$min,
                      max = desc$max, skewness = desc$skew, kurtosis = desc$kurtosis),
-          file.path(dd, "psych_describe_mobi.csv"), row.names = FALSE)
+          file.path(dd, "psych_describe_mobi_reference.csv"), row.names = FALSE)
 scores <- sapply(blocks, function(b) rowMeans(x[, b]))
 ct <- corr.test(scores, adjust = "none")
 long <- do.call(rbind, lapply(1:(ncol(scores) - 1), function(a) do.call(rbind, lapply((a + 1):ncol(scores), function(b)
   data.frame(construct_a = colnames(scores)[a], construct_b = colnames(scores)[b], r = ct$r[a, b], p_value = ct$p[a, b])))))
-write.csv(long, file.path(dd, "psych_corr_test_mobi.csv"), row.names = FALSE)
+write.csv(long, file.path(dd, "psych_corr_test_mobi_reference.csv"), row.names = FALSE)
 # AVE from the (marker-free, std.lv) CFA standardised loadings
 ss <- standardizedSolution(f0)
 ave <- sapply(names(blocks), function(b) mean(ss$est.std[ss$op == "=~" & ss$lhs == b]^2))
-write.csv(data.frame(construct = names(ave), ave = ave), file.path(dd, "lavaan_ave_mobi.csv"), row.names = FALSE)
+write.csv(data.frame(construct = names(ave), ave = ave), file.path(dd, "lavaan_ave_mobi_reference.csv"), row.names = FALSE)

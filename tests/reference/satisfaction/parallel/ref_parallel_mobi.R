@@ -15,5 +15,5 @@ smc_r <- r; diag(smc_r) <- smc(r)
 out <- data.frame(factor = seq_len(ncol(x)), eigen_pc = eigen(r)$values, eigen_smc = eigen(smc_r)$values,
                   psych_pc_values = pa$pc.values, psych_fa_values = pa$fa.values,
                   psych_fa_values_smc = pa_smc$fa.values)
-write.csv(out, "tests/reference/satisfaction/parallel/psych_parallel_observed_mobi.csv", row.names = FALSE)
+write.csv(out, "tests/reference/satisfaction/parallel/psych_parallel_observed_mobi_reference.csv", row.names = FALSE)
 print(head(out)); cat("psych nfact", pa$nfact, "ncomp", pa$ncomp, "\n")
