@@ -279,15 +279,12 @@ def resolve_as_of_date(given: Any, tables: ValueTables) -> tuple[_dt.date | None
 
 
 def _last_date_duckdb(source: Any, cols: Mapping[str, str] | None) -> Any:
-    from bankcrm_research.value.rfm import _connect, _quote, _reader
+    from bankcrm_research.value.engines import DuckDBEngine, _duckdb_reader
 
-    date_col = (cols or {}).get("txn_date", "txn_date")
-    con = _connect(None, None)
-    try:
-        return con.execute(f"SELECT MAX(CAST({_quote(date_col)} AS DATE)) FROM "
-                           f"{_reader(source, param='transactions_path')}").fetchone()[0]
-    finally:
-        con.close()
+    date_col = '"' + (cols or {}).get("txn_date", "txn_date").replace('"', '""') + '"'
+    with DuckDBEngine() as engine:
+        return engine.con.execute(f"SELECT MAX(CAST({date_col} AS DATE)) FROM "
+                                  f"{_duckdb_reader(source, param='transactions_path')}").fetchone()[0]
 
 
 @dataclass(frozen=True)

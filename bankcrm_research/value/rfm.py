@@ -35,7 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.data.validate import DataWarning, require_choice, require_positive_int
+from bankcrm_research.data.validate import DataWarning, require_choice
+# one copy of the source/mapping helpers, shared with the engines that run the SQL
+from bankcrm_research.value.engines import _as_date, _columns_map
 
 __all__ = ["RFM_SEGMENTS", "rfm_sql", "rfm", "RFMResult", "clv_summary"]
 
@@ -54,9 +56,6 @@ RFM_SEGMENTS: dict[str, str] = {
     "lost": "R = 1, FM = 1",
     "no_transactions": "in the customer base, no transaction up to as_of_date",
 }
-
-_CANONICAL = ("customer_id", "txn_date", "amount")
-
 
 # --------------------------------------------------------------------------------------------
 # SQL
@@ -77,86 +76,6 @@ def rfm_sql(name: str | None = None) -> str:
         return resources.files("bankcrm_research.value").joinpath("sql/rfm.sql").read_text(encoding="utf-8")
     require_choice(name, list(stmts), param="name")
     return stmts[name]
-
-
-def _quote(identifier: str) -> str:
-    return '"' + str(identifier).replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-def _reader(source: str | Path | Sequence[str | Path], *, param: str) -> str:
-    """DuckDB table function that reads ``source`` (CSV or Parquet, file, glob or list)."""
-    paths = [source] if isinstance(source, (str, Path)) else list(source)
-    if not paths:
-        raise ValueError(f"The '{param}' parameter is an empty list; give at least one CSV or Parquet path.")
-    strs = [str(p) for p in paths]
-    for s in strs:
-        if not any(ch in s for ch in "*?[") and not Path(s).exists():
-            raise FileNotFoundError(
-                f"The '{param}' file was not found: {s}. Give the path of a CSV or Parquet file "
-                f"(globs like 'txn/*.parquet' are accepted) or None for the bundled data."
-            )
-    suffixes = {Path(s).suffix.lower() for s in strs}
-    lst = "[" + ", ".join(_literal(s) for s in strs) + "]"
-    if suffixes <= {".parquet", ".pq"}:
-        return f"read_parquet({lst})"
-    if suffixes <= {".csv", ".txt", ".gz", ".tsv"}:
-        return f"read_csv({lst}, auto_detect = true, header = true)"
-    raise ValueError(
-        f"The '{param}' parameter must point to .csv or .parquet files. Got suffixes {sorted(suffixes)}; "
-        f"convert the file or pass a DataFrame."
-    )
-
-
-def _columns_map(columns: Mapping[str, str] | None) -> dict[str, str]:
-    cols = {c: c for c in _CANONICAL}
-    if columns:
-        unknown = [k for k in columns if k not in _CANONICAL and k not in ("channel",)]
-        if unknown:
-            raise ValueError(
-                f"The 'columns' parameter maps canonical names to your names; unknown canonical "
-                f"name(s) {unknown}. Expected keys among {list(_CANONICAL)}."
-            )
-        cols.update({k: v for k, v in columns.items() if k in _CANONICAL})
-    return cols
-
-
-def _as_date(value: object, *, param: str = "as_of_date") -> _dt.date:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"The '{param}' parameter must be a date like '2023-12-31'. Got {value!r} instead.") from exc
-    if pd.isna(ts):
-        raise ValueError(f"The '{param}' parameter must be a date like '2023-12-31'. Got {value!r} instead.")
-    return ts.date()
-
-
-def _connect(threads: int | None, memory_limit: str | None):
-    import duckdb
-
-    con = duckdb.connect(database=":memory:")
-    if threads is not None:
-        con.execute(f"SET threads = {require_positive_int(threads, param='threads')}")
-    if memory_limit is not None:
-        con.execute(f"SET memory_limit = {_literal(memory_limit)}")
-        # an in-memory database spills to disk only when given a temp directory; without one a
-        # memory limit turns large aggregations into out-of-memory errors
-        import tempfile
-
-        spill = Path(tempfile.gettempdir()) / "bankcrm_duckdb_spill"
-        con.execute(f"SET temp_directory = {_literal(str(spill))}")
-    # order of the aggregation input does not matter; letting DuckDB drop it saves memory
-    con.execute("SET preserve_insertion_order = false")
-    # no terminal progress bar in logs and captured output; inside Jupyter DuckDB refuses to
-    # change the setting without ipywidgets (and renders no text bar there), so that error is moot
-    try:
-        con.execute("SET enable_progress_bar = false")
-    except duckdb.Error:
-        pass
-    return con
 
 
 # --------------------------------------------------------------------------------------------
