@@ -176,6 +176,19 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
       "(`satisfaction.driver_importance_observed.relative_weight_share`); rank "
       f"{' > '.join(sat['driver_rank'])} (`satisfaction.driver_rank`). No group differences are planted: paths are "
       "equal across `channel_group` and `value_tier`.\n")
+    mo, pr = sat["moderation"], sat["process"]
+    w("**Moderation and mediation (PROCESS questions).** Channel convenience is a real attribute: PERQ5 and "
+      f"PERQ6_R also load {mo['channel_specific']['PERQ5']} on a channel-specific factor CHAN, independent of the "
+      f"seven constructs, and loyalty is `CUSL = 0.20·IMAG + 0.50·CUSA + {mo['gamma']}·CUSA·CHAN + e` "
+      "(`satisfaction.moderation`): satisfaction binds customers more where the channels are convenient. The "
+      "product term is uncorrelated with every construct, so the linear paths above stay what CB-SEM estimates. "
+      "On observed composites (item means; the estimands of Hayes's models 1, 4 and 14, attenuated by measurement "
+      "error) the population values are: CUSA × channel interaction on CUSL "
+      f"{pr['moderation']['interaction']} (`satisfaction.process.moderation.interaction`); indirect effect of "
+      f"PERQ on CUSA through PERV {pr['mediation']['indirect']} (`satisfaction.process.mediation.indirect`); "
+      "index of moderated mediation for PERV → CUSA → CUSL with channel on the second stage "
+      f"{pr['moderated_mediation']['index_of_moderated_mediation']} "
+      "(`satisfaction.process.moderated_mediation.index_of_moderated_mediation`).\n")
 
     w("### Loyalty: churn, relationship-manager turnover, follow-up after the market fall (`loyalty.*`)\n")
     w("Churn is a proportional-hazards process in calendar time from 2020-01-01, baseline "

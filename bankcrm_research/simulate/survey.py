@@ -6,7 +6,7 @@ Latent model (all latents standardised, disturbance variances set so that Var = 
     PERQ  = 0.60 CUEX
     PERV  = 0.55 PERQ
     CUSA  = 0.20 IMAG + 0.35 PERQ + 0.30 PERV
-    CUSL  = 0.20 IMAG + 0.50 CUSA
+    CUSL  = 0.20 IMAG + 0.50 CUSA + 0.25 CUSA·CHAN
     CUSCO = -0.45 CUSA
 
 Every item is reflective, ``x* = λ η + sqrt(1 − λ²) e`` with standardised continuous responses, so
@@ -19,6 +19,12 @@ speed > rm > personalisation > channel): the attribute that carries more of the 
 moves satisfaction more. The resulting key-driver importances (standardised regression weights and
 Johnson's relative weights of CUSA on the four attribute scores) are population values computed
 from a large auxiliary draw and recorded as ``driver_weights`` / ``driver_importance_observed``.
+
+Channel convenience is also a real attribute with its own variance: PERQ5/PERQ6_R load 0.45 on a
+channel-specific factor CHAN (independent standard normal), and CHAN moderates the satisfaction →
+loyalty link (the ``CUSA·CHAN`` term, mean 0 and uncorrelated with every construct, so the linear
+paths remain the population projections). The PROCESS estimands on the observed composites are
+population values from the auxiliary draw (``process``).
 
 Responses are cut into 1–7 Likert
 categories with fixed thresholds (mildly left-skewed, as in bank surveys; mirrored for the
@@ -72,6 +78,14 @@ PERQ_ATTRIBUTE: dict[str, str] = {
     "PERQ5": "channel", "PERQ6_R": "channel", "PERQ7": "rm", "PERQ8": "rm",
 }
 REVERSED: tuple[str, ...] = tuple(i for i in ITEMS if i.endswith("_R"))
+#: channel convenience is a real attribute, not only a reflection of quality: its item pair also loads
+#: on an attribute-specific standard-normal factor CHAN (independent of the seven constructs)
+CHANNEL_SPECIFIC: dict[str, float] = {"PERQ5": 0.45, "PERQ6_R": 0.45}
+#: planted moderation: CUSL = 0.20 IMAG + 0.50 CUSA + GAMMA · CUSA · CHAN + e (channel convenience
+#: strengthens the satisfaction -> loyalty link). CUSA·CHAN has mean 0, variance 1 and is uncorrelated
+#: with every construct (CHAN is independent and the constructs are jointly normal), so the linear
+#: paths stay the population projections and CB-SEM still estimates them.
+MODERATION_GAMMA: float = 0.25
 CUSA_ITEMS: tuple[str, ...] = ("CUSA1", "CUSA2", "CUSA3")
 #: cut points of the standardised response for categories 1..7 (left-skewed: mean ≈ 4.9)
 THRESHOLDS: tuple[float, ...] = (-2.3, -1.7, -1.1, -0.45, 0.35, 1.25)
@@ -86,6 +100,7 @@ def _parents(target: str) -> dict[str, float]:
 def simulate_latents(rng: np.random.Generator, n: int) -> pd.DataFrame:
     """Draw the standardised latent scores of the 7 constructs for ``n`` people."""
     z = rng.standard_normal((n, len(LATENTS)))
+    chan = rng.standard_normal(n)  # drawn after z, so the seven constructs are the same draws as before
     lat: dict[str, np.ndarray] = {}
     cov: dict[tuple[str, str], float] = {}  # population covariances among constructs built so far
 
@@ -99,10 +114,14 @@ def simulate_latents(rng: np.random.Generator, n: int) -> pd.DataFrame:
         for p, b in par.items():
             systematic += b * lat[p]
             var_sys += sum(b * b2 * c(p, p2) for p2, b2 in par.items())
+        if name == "CUSL":
+            systematic = systematic + MODERATION_GAMMA * lat["CUSA"] * chan
+            var_sys += MODERATION_GAMMA**2
         resid_sd = np.sqrt(1.0 - var_sys)
         lat[name] = systematic + resid_sd * z[:, k]
         for other in LATENTS[:k]:
             cov[(name, other)] = sum(b * c(p, other) for p, b in par.items())
+    lat["CHAN"] = chan
     return pd.DataFrame(lat)
 
 
@@ -138,7 +157,10 @@ def simulate_items(rng: np.random.Generator, latents: pd.DataFrame, items: tuple
         if item not in items:
             continue  # draw noise for every item anyway so subsets stay reproducible
         x = lam * latents[construct].to_numpy()
-        x = x + np.sqrt(1 - lam**2) * noise[:, k]
+        kappa = CHANNEL_SPECIFIC.get(item, 0.0)
+        if kappa:
+            x = x + kappa * latents["CHAN"].to_numpy()
+        x = x + np.sqrt(1 - lam**2 - kappa**2) * noise[:, k]
         # complaint intention is low for most customers: mirror the skew (mean ≈ 3 instead of ≈ 5)
         v = (8 - discretise(-x)).astype(np.int8) if construct == "CUSCO" else discretise(x)
         out[item] = (8 - v).astype(np.int8) if item in REVERSED else v
@@ -174,6 +196,7 @@ def population_values(rng: np.random.Generator, n: int = 400_000) -> dict[str, A
     b_orth = np.linalg.solve(lam, rxy)
     raw = (lam**2) @ (b_orth**2)
     return {
+        "process": _process_population(scored),
         "loadings": loadings,
         "driver_weights": dict(zip(ATTRIBUTES, np.round(beta, 4).tolist(), strict=True)),
         "driver_importance_observed": {
@@ -186,6 +209,42 @@ def population_values(rng: np.random.Generator, n: int = 400_000) -> dict[str, A
         "cusa_score_sd": round(float(y.std()), 4),
         "item_means": {it: round(float(items[it].mean()), 4) for it in ITEMS},
         "n_draw": n,
+    }
+
+
+def _ols_coef(y: pd.Series, **x: pd.Series) -> dict[str, float]:
+    """Unstandardised OLS coefficients of ``y`` on the named regressors (with an intercept)."""
+    X = np.column_stack([np.ones(len(y))] + [v.to_numpy(dtype=float) for v in x.values()])
+    beta = np.linalg.lstsq(X, y.to_numpy(dtype=float), rcond=None)[0]
+    return dict(zip(x, beta[1:].tolist(), strict=True))
+
+
+def _process_population(scored: pd.DataFrame) -> dict[str, Any]:
+    """Population values of the bundled PROCESS questions on observed composites (complete data).
+
+    The composites are the item means the notebook uses (``_R`` items reversed back), so the values
+    include the attenuation from measurement error that any observed-score PROCESS analysis has: they
+    are the estimands of Hayes's models on this survey, not the latent coefficients.
+    """
+    comp = {c: scored[[i for i, (cc, _) in ITEMS.items() if cc == c]].mean(axis=1) for c in LATENTS}
+    channel = scored[[i for i, a in PERQ_ATTRIBUTE.items() if a == "channel"]].mean(axis=1)
+    cusa, cusl, perq, perv = comp["CUSA"], comp["CUSL"], comp["PERQ"], comp["PERV"]
+    mod = _ols_coef(cusl, x=cusa, w=channel, xw=cusa * channel)
+    a4 = _ols_coef(perv, x=perq)["x"]
+    out4 = _ols_coef(cusa, x=perq, m=perv)
+    a14 = _ols_coef(cusa, x=perv)["x"]
+    out14 = _ols_coef(cusl, x=perv, m=cusa, w=channel, mw=cusa * channel)
+    r = lambda v: round(float(v), 4)  # noqa: E731
+    return {
+        "moderation": {"model": 1, "x": "CUSA", "w": "channel", "y": "CUSL", "interaction": r(mod["xw"])},
+        "mediation": {"model": 4, "x": "PERQ", "m": "PERV", "y": "CUSA", "a": r(a4), "b": r(out4["m"]),
+                      "direct": r(out4["x"]), "indirect": r(a4 * out4["m"])},
+        "moderated_mediation": {"model": 14, "x": "PERV", "m": "CUSA", "y": "CUSL", "w": "channel", "a": r(a14),
+                                "b_interaction": r(out14["mw"]),
+                                "index_of_moderated_mediation": r(a14 * out14["mw"])},
+        "definition": "unstandardised OLS on the composite scores (item means, _R reversed back) of a "
+                      "complete-data population draw; PROCESS models 1, 4 and 14",
+        "latent_interaction": MODERATION_GAMMA,
     }
 
 

@@ -391,6 +391,12 @@ def _truth(**kw: Any) -> dict[str, Any]:
             "driver_rank": sorted(sat_pop["driver_weights"], key=lambda a: -sat_pop["driver_weights"][a]),
             "driver_importance_observed": sat_pop["driver_importance_observed"],
             "r2": survey.latent_r2(),
+            "r2_definition": "linear part: CUSL also has the planted CUSA x CHAN interaction (variance "
+                             "moderation.latent_interaction^2) that a linear SEM does not explain",
+            "moderation": {"latent": "CUSL = 0.20 IMAG + 0.50 CUSA + gamma CUSA*CHAN + e; CHAN = channel-specific "
+                                     "factor of PERQ5/PERQ6_R (loading channel_specific), independent of the constructs",
+                           "gamma": survey.MODERATION_GAMMA, "channel_specific": survey.CHANNEL_SPECIFIC},
+            "process": sat_pop["process"],
             "reverse_coded": list(survey.REVERSED),
             "likert_thresholds": list(survey.THRESHOLDS),
             "missing": {k: (list(v) if isinstance(v, tuple) else v) for k, v in survey.MISSING.items()},
