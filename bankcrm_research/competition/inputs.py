@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bankcrm_research.competition._inputs_common import _IndexInputs
 from bankcrm_research.data.load import load_bank_panel, load_internet_finance_indicators
 from bankcrm_research.data.names import closest_names
 from bankcrm_research.data.roles import resolve_column
@@ -74,12 +75,15 @@ class Section:
 
 
 @dataclass(frozen=True)
-class CompetitionInputs:
+class CompetitionInputs(_IndexInputs):
     """Resolved inputs of notebook 01 (see the module docstring).
 
     ``banks`` is the bank panel with the index (``index_column``) and the regressor (the index
-    divided by ``index_scale``) attached, or ``None`` when no panel is analysed.
+    divided by ``index_scale``) attached, or ``None`` when no panel is analysed. :meth:`unit` reads
+    ``per index point`` or ``per 100 index points``; :meth:`announce` records the auto choices.
     """
+
+    _UNIT_WORDS = ("per index point", "per {s:g} index points", "每个指数点", "每{s:g}个指数点")
 
     panel: pd.DataFrame | None
     indicators: pd.DataFrame | None
@@ -115,21 +119,6 @@ class CompetitionInputs:
 
             skip_section(key, s.title(self.lang), s.reason, s.fix)
         return s.runs
-
-    def announce(self) -> None:
-        """Show and record every auto choice (``auto.<param>`` in metrics.json)."""
-        from bankcrm_research.reporting import record_choice
-
-        for param, value, sentence in self.choices:
-            record_choice(param, value, sentence)
-
-    def unit(self, lang: str | None = None) -> str:
-        """Unit of the index effects: ``per index point`` or ``per 100 index points``."""
-        lang = lang or self.lang
-        s = self.index_scale
-        if lang == "zh":
-            return "每个指数点" if s == 1 else f"每{s:g}个指数点"
-        return "per index point" if s == 1 else f"per {s:g} index points"
 
     def regressor_label(self, lang: str | None = None) -> str:
         from bankcrm_research.reporting import label

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bankcrm_research.competition._inputs_common import _IndexInputs
 from bankcrm_research.data.load import load_bank_panel, load_internet_finance_indicators
 from bankcrm_research.data.names import closest_names
 from bankcrm_research.data.roles import resolve_column
@@ -78,13 +79,16 @@ class MechanismSection:
 
 
 @dataclass(frozen=True)
-class MechanismInputs:
+class MechanismInputs(_IndexInputs):
     """Resolved inputs of notebook 06 (see the module docstring).
 
     ``banks`` is the bank panel with the index (``index_column``), the regressor ``treatment`` (the
     index divided by ``index_scale``) and ``adoption_cohort`` (first year the adoption region's index
-    reaches ``adoption_threshold``; 0 = never, ``None`` threshold = no cohorts).
+    reaches ``adoption_threshold``; 0 = never, ``None`` threshold = no cohorts). :meth:`unit` reads
+    ``+1 index point`` or ``+100 index points``; :meth:`announce` records the auto choices.
     """
+
+    _UNIT_WORDS = ("+1 index point", "+{s:g} index points", "每1个指数点", "每{s:g}个指数点")
 
     banks: pd.DataFrame
     simulated: bool
@@ -131,20 +135,6 @@ class MechanismInputs:
             self.section(k)
         return keys
 
-    def announce(self) -> None:
-        """Show and record every auto choice (``auto.<param>`` in metrics.json)."""
-        from bankcrm_research.reporting import record_choice
-
-        for param, value, sentence in self.choices:
-            record_choice(param, value, sentence)
-
-    def unit(self, lang: str | None = None) -> str:
-        """Unit of the index effects: ``+1 index point`` or ``+100 index points``."""
-        lang = lang or self.lang
-        s = self.index_scale
-        if lang == "zh":
-            return "每1个指数点" if s == 1 else f"每{s:g}个指数点"
-        return "+1 index point" if s == 1 else f"+{s:g} index points"
 
 
 def auto_adoption_threshold(banks: pd.DataFrame, index_column: str, region: str, time: str = "year") -> float:

@@ -26,6 +26,15 @@ from bankcrm_research.retention.features import FeaturePrep, _training_rows
 __all__ = ["ChurnLogit", "ChurnLogitResult", "ChurnBoosting", "ChurnBoostingResult"]
 
 
+def _fit_rows(
+    data: pd.DataFrame, prep: FeaturePrep | None, frame: str, **spec: Any
+) -> tuple[pd.DataFrame, FeaturePrep, pd.DataFrame, np.ndarray]:
+    """``(rows, prep, X, y)`` of both churn models: :func:`_training_rows` with ``spec``, then
+    ``X = prep.<frame>(rows)`` (``"design"``: logit, ``"hgb_frame"``: boosting) and the 0/1 target."""
+    data, prep = _training_rows(data, prep, **spec)
+    return data, prep, getattr(prep, frame)(data), prep.target_array(data)
+
+
 @dataclass(frozen=True)
 class ChurnLogitResult:
     """Fitted churn logit. ``tidy()`` is the single source of numbers."""
@@ -120,13 +129,10 @@ class ChurnLogit:
         from scipy import stats
 
         require_probability(self.alpha, param="alpha")
-        data, prep = _training_rows(
-            data, prep, target=target, features=features, categorical_columns=categorical_columns,
-            id_column=id_column, exclude=exclude, positive_class=positive_class,
-            min_level_count=self.min_level_count,
+        data, prep, X, y = _fit_rows(
+            data, prep, "design", target=target, features=features, categorical_columns=categorical_columns,
+            id_column=id_column, exclude=exclude, positive_class=positive_class, min_level_count=self.min_level_count,
         )
-        X = prep.design(data)
-        y = prep.target_array(data)
         require_min_rows(data, X.shape[1] + 10, what=f"a logit with {X.shape[1]} parameters")
         model = sm.Logit(y, X.to_numpy())
         with warnings.catch_warnings():
@@ -277,13 +283,10 @@ class ChurnBoosting:
     ) -> ChurnBoostingResult:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        data, prep = _training_rows(
-            data, prep, target=target, features=features, categorical_columns=categorical_columns,
-            id_column=id_column, exclude=exclude, positive_class=positive_class,
-            min_level_count=self.min_level_count,
+        _, prep, X, y = _fit_rows(
+            data, prep, "hgb_frame", target=target, features=features, categorical_columns=categorical_columns,
+            id_column=id_column, exclude=exclude, positive_class=positive_class, min_level_count=self.min_level_count,
         )
-        X = prep.hgb_frame(data)
-        y = prep.target_array(data)
         est = HistGradientBoostingClassifier(
             learning_rate=self.learning_rate, max_iter=self.max_iter, max_leaf_nodes=self.max_leaf_nodes,
             min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,

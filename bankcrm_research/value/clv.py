@@ -96,6 +96,36 @@ def _fit_positive(negll, x0: Sequence[float]) -> optimize.OptimizeResult:
     return best
 
 
+def _ml_fit(negll, x0: Sequence[float], names: Sequence[str]) -> dict:
+    """Maximum-likelihood fit with Hessian standard errors: the fields both result classes share.
+
+    ``params`` and ``std_errors`` by ``names``, ``cov``, ``log_likelihood``, ``converged`` and
+    ``hessian_ok`` (see :func:`_fit_positive` and :func:`_hessian_se`).
+    """
+    res = _fit_positive(negll, x0)
+    cov, se, ok = _hessian_se(negll, res.x)
+    return dict(params=dict(zip(names, map(float, res.x))), cov=cov, std_errors=dict(zip(names, map(float, se))),
+                log_likelihood=-float(res.fun), converged=bool(res.success), hessian_ok=ok)
+
+
+def _estimates(result, model: str, names: Sequence[str], alpha: float) -> pd.DataFrame:
+    """The ``tidy()`` of a fitted model: ``model`` then one row per parameter (estimate, SE, Wald CI)."""
+    out = _param_table(names, np.array([result.params[n] for n in names]),
+                       np.array([result.std_errors[n] for n in names]), alpha)
+    out.insert(0, "model", model)
+    return out
+
+
+def _fit_problems(label: str, converged: bool, hessian_ok: bool) -> list[str]:
+    """Sentences for a fit without convergence or a Hessian without standard errors."""
+    out = []
+    if not converged:
+        out.append(f"{label}: the optimiser did not report convergence; check the estimates.")
+    if not hessian_ok:
+        out.append(f"{label}: the Hessian is not positive definite at the optimum; standard errors are NaN.")
+    return out
+
+
 def _param_table(names: Sequence[str], est: np.ndarray, se: np.ndarray, alpha: float = 0.05) -> pd.DataFrame:
     z = stats.norm.ppf(1 - alpha / 2)
     return pd.DataFrame(
@@ -163,11 +193,7 @@ class BGNBDResult:
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
         """One row per parameter: estimate, std_error and Wald CI."""
-        names = ["r", "alpha", "a", "b"]
-        out = _param_table(names, np.array([self.params[n] for n in names]),
-                           np.array([self.std_errors[n] for n in names]), alpha)
-        out.insert(0, "model", "bg_nbd")
-        return out
+        return _estimates(self, "bg_nbd", ["r", "alpha", "a", "b"], alpha)
 
     def summary(self) -> pd.DataFrame:
         """Parameter table plus the log-likelihood and sample size as attributes."""
@@ -180,11 +206,7 @@ class BGNBDResult:
     def notes(self) -> tuple[str, ...]:
         """Fit problems worth printing: no convergence, a Hessian without standard errors."""
         out = [f"BG/NBD fitted on {self.n_customers} customers, log-likelihood {self.log_likelihood:.2f}."]
-        if not self.converged:
-            out.append("BG/NBD: the optimiser did not report convergence; check the estimates.")
-        if not self.hessian_ok:
-            out.append("BG/NBD: the Hessian is not positive definite at the optimum; standard errors are NaN.")
-        return tuple(out)
+        return tuple(out + _fit_problems("BG/NBD", self.converged, self.hessian_ok))
 
     # -- predictions ---------------------------------------------------------------------
     def expected_transactions(self, t: float | np.ndarray, frequency, recency, T) -> np.ndarray:
@@ -349,24 +371,14 @@ class BGNBD:
         def negll(p):
             return self.negative_log_likelihood(p, x, tx, TT)
 
-        res = _fit_positive(negll, x0)
-        cov, se, ok = _hessian_se(negll, res.x)
-        if not ok:
+        fit = _ml_fit(negll, x0, ["r", "alpha", "a", "b"])
+        if not fit["hessian_ok"]:
             import warnings
 
             warnings.warn("BG/NBD: the Hessian is not positive definite at the optimum; standard errors "
                           "are NaN (parameters may be on a boundary, e.g. no dropout).", DataWarning,
                           stacklevel=2)
-        names = ["r", "alpha", "a", "b"]
-        return BGNBDResult(
-            params=dict(zip(names, map(float, res.x))),
-            cov=cov,
-            std_errors=dict(zip(names, map(float, se))),
-            log_likelihood=-float(res.fun),
-            n_customers=len(df),
-            converged=bool(res.success),
-            hessian_ok=ok,
-        )
+        return BGNBDResult(**fit, n_customers=len(df))
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,11 +401,7 @@ class GammaGammaResult:
 
     def tidy(self, alpha: float = 0.05) -> pd.DataFrame:
         """One row per parameter plus the implied population mean spend ``p*gamma/(q-1)``."""
-        names = ["p", "q", "gamma"]
-        out = _param_table(names, np.array([self.params[n] for n in names]),
-                           np.array([self.std_errors[n] for n in names]), alpha)
-        out.insert(0, "model", "gamma_gamma")
-        return out
+        return _estimates(self, "gamma_gamma", ["p", "q", "gamma"], alpha)
 
     def summary(self) -> pd.DataFrame:
         """Parameter table plus the log-likelihood, sample size, mean spend and correlation as attributes."""
@@ -408,11 +416,7 @@ class GammaGammaResult:
         """The frequency-spend correlation (the model assumes none) and any fit problems."""
         out = [f"Correlation of repeat frequency and mean spend: {self.frequency_spend_corr:.2f} "
                f"(Gamma-Gamma assumes independence)"]
-        if not self.converged:
-            out.append("Gamma-Gamma: the optimiser did not report convergence; check the estimates.")
-        if not self.hessian_ok:
-            out.append("Gamma-Gamma: the Hessian is not positive definite at the optimum; standard errors are NaN.")
-        return tuple(out)
+        return tuple(out + _fit_problems("Gamma-Gamma", self.converged, self.hessian_ok))
 
     def population_mean_spend(self) -> float:
         """E[Z] = p gamma / (q - 1) (infinite when q <= 1)."""
@@ -511,8 +515,7 @@ class GammaGamma:
         def negll(p):
             return self.negative_log_likelihood(p, x, z)
 
-        res = _fit_positive(negll, x0)
-        cov, se, ok = _hessian_se(negll, res.x)
+        fit = _ml_fit(negll, x0, ["p", "q", "gamma"])
         # the model assumes spend per transaction independent of purchase frequency
         corr = float(np.corrcoef(x, z)[0, 1]) if np.std(x) > 0 else np.nan
         if abs(corr) > 0.3:
@@ -523,17 +526,7 @@ class GammaGamma:
                 "Expected spend (and CLV) of frequent buyers may be biased; fit by segment or report it.",
                 DataWarning, stacklevel=2,
             )
-        names = ["p", "q", "gamma"]
-        return GammaGammaResult(
-            params=dict(zip(names, map(float, res.x))),
-            cov=cov,
-            std_errors=dict(zip(names, map(float, se))),
-            log_likelihood=-float(res.fun),
-            n_customers=len(df),
-            converged=bool(res.success),
-            hessian_ok=ok,
-            frequency_spend_corr=corr,
-        )
+        return GammaGammaResult(**fit, n_customers=len(df), frequency_spend_corr=corr)
 
 
 # --------------------------------------------------------------------------------------------
