@@ -1,6 +1,10 @@
 """Publication tables: one DataFrame rendered to HTML, LaTeX, Markdown or CSV text, and the
 economics-journal regression table (one column per model, stars, N, R², fixed-effect rows).
 
+HTML is rendered by great-tables (``GT``: stub column, outcome spanners, source notes with the star
+legend, its own scoped CSS, no external fonts or scripts), with a stable element id derived from the
+table's content so the same numbers give the same HTML; LaTeX by pandas (booktabs, pdflatex-safe).
+
 Numbers are rounded only here, for display; the CSV written by ``save_table`` keeps full
 precision (``tidy()`` is the single source of numbers). The regression table is built from plain
 tidy DataFrames (coefficients and model statistics), so this module knows no analysis package.
@@ -8,7 +12,6 @@ tidy DataFrames (coefficients and model statistics), so this module knows no ana
 
 from __future__ import annotations
 
-import html as _html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
@@ -18,7 +21,7 @@ import pandas as pd
 
 from bankcrm_research.reporting.labels import label
 
-__all__ = ["to_publication_table", "round_for_display", "regression_table", "render_regression_table", "STARS"]
+__all__ = ["STARS", "regression_table", "render_regression_table", "round_for_display", "to_publication_table"]
 
 TableFormat = Literal["html", "latex", "markdown", "csv"]
 
@@ -72,13 +75,7 @@ def to_publication_table(
     if relabel:
         out = out.rename(columns={c: label(str(c), lang) for c in out.columns})
     if fmt == "html":
-        html = out.to_html(index=index, border=0, na_rep="")
-        if caption:
-            from html import escape
-
-            head, sep, rest = html.partition(">")  # end of the opening <table ...> tag
-            html = f"{head}{sep}\n  <caption>{escape(caption)}</caption>{rest}"
-        return html
+        return _gt_html(out.reset_index() if index else out, caption=caption, css_class="publication-table")
     if fmt == "latex":
         return out.to_latex(index=index, caption=caption, na_rep="", escape=True,
                             float_format=f"%.{digits}f")
@@ -181,6 +178,56 @@ def regression_table(
     return out
 
 
+def _stable_id(df: pd.DataFrame, prefix: str) -> str:
+    """An HTML id from the table's content (great-tables would draw a random one)."""
+    import hashlib
+
+    digest = hashlib.sha1(df.to_csv().encode("utf-8")).hexdigest()[:10]  # an id, not security
+    return f"{prefix}-{digest}"
+
+
+def _gt_html(
+    df: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    css_class: str,
+    stub: Sequence[str] | None = None,
+    stubhead: str = "",
+    notes: str = "",
+) -> str:
+    """Render ``df`` with great-tables: columns (a two-level header becomes spanners), optional stub
+    column of row labels, caption as the title, ``notes`` as a source note; missing cells as an em
+    dash. Column ids are positional so duplicated or non-string headers are safe."""
+    from great_tables import GT, loc, style
+
+    flat = df.copy()
+    ids = [f"c{i}" for i in range(df.shape[1])]
+    flat.columns = ids
+    two_level = isinstance(df.columns, pd.MultiIndex)
+    col_labels = [str(c[-1]) if two_level else str(c) for c in df.columns]
+    if stub is not None:
+        flat.insert(0, "_stub", list(stub))
+    flat = flat.reset_index(drop=True)
+    gt = GT(flat, rowname_col="_stub" if stub is not None else None, id=_stable_id(df, css_class))
+    gt = gt.cols_label(**dict(zip(ids, col_labels, strict=True)))
+    if two_level:
+        for group in dict.fromkeys(df.columns.get_level_values(0)):
+            members = [i for i, c in zip(ids, df.columns, strict=True) if c[0] == group]
+            gt = gt.tab_spanner(label=str(group), columns=members)
+    if stub is not None:
+        gt = gt.tab_stubhead(label=stubhead)
+        gt = gt.cols_align("center", columns=ids)
+    if caption:
+        gt = gt.tab_header(title=caption)
+    if notes:
+        gt = gt.tab_source_note(notes)
+    gt = gt.sub_missing(columns=ids, missing_text="—")
+    # numbers and labels on one line; a wide table scrolls horizontally instead of wrapping
+    nowrap = [loc.body(), loc.column_labels()] + ([loc.stub()] if stub is not None else [])
+    gt = gt.tab_style(style.text(whitespace="nowrap"), locations=nowrap)
+    return f'<div class="{css_class}">{gt.as_raw_html()}</div>'
+
+
 def _display_index(df: pd.DataFrame) -> list[str]:
     # the "(se)" rows are shown without a label, as in journal tables
     return ["" if str(i).endswith(" (se)") else str(i) for i in df.index]
@@ -191,7 +238,9 @@ def render_regression_table(
 ) -> str:
     """Render :func:`regression_table` output with its notes and the star legend.
 
-    ``html`` is a self-contained ``<table>``; ``latex`` a plain-ASCII ``tabular`` (booktabs rules,
+    ``html`` is a self-contained great-tables table (row labels in the stub, the outcome as stub
+    head, outcomes as spanners for a combined table, notes and star legend as a source note);
+    ``latex`` a plain-ASCII ``tabular`` (booktabs rules,
     stars as superscripts, compiles with pdflatex). ``notes`` (a string or sentences, joined with
     spaces) go under the table.
     """
@@ -199,9 +248,11 @@ def render_regression_table(
     df = table.copy()
     df.index = _display_index(df)
     if fmt == "html":
-        body = df.to_html(escape=True, border=0, classes="regression-table")
-        star_note = "; ".join(f"{m} p &lt; {c:g}" for c, m in STARS)
-        return f"{body}\n<p class=\"table-notes\">{_html.escape(note_text)} {star_note}.</p>"
+        star_note = "; ".join(f"{m} p < {c:g}" for c, m in STARS)
+        body = table.reset_index(drop=True)
+        body = body.mask(body == "")  # empty cells show as an em dash
+        return _gt_html(body, css_class="regression-table", stub=_display_index(table),
+                        stubhead=str(table.index.name or ""), notes=f"{note_text} {star_note}.".strip())
     if fmt == "latex":
         tex = df.to_latex(escape=True, column_format="l" + "c" * df.shape[1])
         # plain-ASCII LaTeX (compiles with pdflatex): stars as superscripts, R² as math

@@ -8,7 +8,11 @@ import pandas as pd
 import pytest
 
 from bankcrm_research import reporting
-from bankcrm_research.reporting.tables import STARS, regression_table, render_regression_table
+from bankcrm_research.reporting.tables import (
+    STARS,
+    regression_table,
+    render_regression_table,
+)
 
 
 @pytest.fixture
@@ -43,7 +47,10 @@ def test_render_regression_table_html_and_latex(tidy_pair):
     tab = regression_table(*tidy_pair)
     notes = ("Standard errors clustered by bank_id.", "Wild bootstrap in p_value_wild.")
     html = render_regression_table(tab, "html", notes=notes)
-    assert 'class="dataframe regression-table"' in html
+    assert '<div class="regression-table">' in html and 'class="gt_table"' in html  # great-tables
+    assert "https://" not in html and "<script" not in html  # offline: no fonts or scripts fetched
+    assert html == render_regression_table(tab, "html", notes=notes)  # stable id: same table, same HTML
+    assert ">—</td>" in html  # pooled OLS has no within R²: em dash, not a blank
     assert "Standard errors clustered by bank_id. Wild bootstrap in p_value_wild." in html
     assert "*** p &lt; 0.01" in html and "(se)" not in html
     tex = render_regression_table(tab, "latex", notes=" ".join(notes))
@@ -52,6 +59,17 @@ def test_render_regression_table_html_and_latex(tidy_pair):
     assert render_regression_table(tab, "latex", notes=notes) == tex
     with pytest.raises(ValueError, match="'fmt' parameter must be one of"):
         render_regression_table(tab, "markdown")
+
+
+def test_combined_table_has_outcome_spanners():
+    """A two-level header (outcome, model) becomes great-tables spanners over the model columns."""
+    cols = pd.MultiIndex.from_product([["NIM", "ROA"], ["FE", "TWFE"]])
+    tab = pd.DataFrame([["0.1***", "0.2", "0.3*", ""], ["(0.01)", "(0.1)", "(0.2)", ""]],
+                       index=["index", "index (se)"], columns=cols)
+    html = render_regression_table(tab, "html", notes="n")
+    assert html.count("gt_column_spanner_outer") >= 2
+    assert ">NIM<" in html.replace('"', "") or "NIM</span>" in html
+    assert html.count(">TWFE<") == 2 and ">—</td>" in html
 
 
 def test_regression_table_is_exported_from_reporting():
