@@ -106,16 +106,17 @@ def mediation_truth(panel: pd.DataFrame, controls: tuple[str, ...] = MEDIATION_C
         **pooled,
         "by_type": {k: paths(a_k[k], beta_k[k]) for k in banks.INDEX_EFFECT["nim"]},
         "pooled_weights": {k: _r(v) for k, v in w.items()},
+        "pooled_controls": list(controls),
         "treatment": "if_index / 100 (effects per +100 index points)",
-        "equation": f"nim = ... + direct_k·x + b·(deposit_cost - {banks.DEPOSIT_COST_REF}), "
-                    "deposit_cost = ... + a_k·x",
+        "equation": "nim = ... + direct_k·x + b·(deposit_cost - year mean of deposit_cost over all simulated "
+                    "banks), deposit_cost = ... + a_k·x (the year mean is absorbed by year effects)",
         "definition": "by_type: structural paths within a bank type (what a two-way FE mediation on one type "
                       "estimates). Top level: the pooled two-way FE regression (bank and year effects, controls "
                       f"{list(controls)}) on the bundled panel weights types by pooled_weights; a and total are its "
                       "exact expected estimates, direct and indirect the weighted structural values. The pooled "
                       "path b is biased because the type-specific index slopes of deposit cost and NIM move "
                       "together, so pooled direct/indirect estimates miss by design (compare within types).",
-        "bank_effects_note": "bank_effects/year_effects of nim exclude the channel term b·(deposit_cost - ref).",
+        "bank_effects_note": "bank_effects/year_effects of nim exclude the channel term.",
     }
 
 

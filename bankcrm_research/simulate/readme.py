@@ -134,8 +134,8 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
     if "deposit_cost->nim" in comp.get("mediation", {}):
         med = comp["mediation"]["deposit_cost->nim"]
         bt = med["by_type"]
-        w(f"**Channel (deposit cost → NIM).** `nim` also moves with the stored `deposit_cost`: b = {_f(med['b'], 3)} "
-          "NIM points per deposit-cost point, so the index lowers NIM directly and through deposit cost; the `nim` row "
+        w(f"**Channel (deposit cost → NIM).** `nim` also moves with the stored `deposit_cost` relative to the year's "
+          f"average over all banks: b = {_f(med['b'], 3)} NIM points per deposit-cost point, so the index lowers NIM directly and through deposit cost; the `nim` row "
           "above is the total effect. Within a bank type (`competition.mediation.deposit_cost->nim.by_type.<type>`): "
           + "; ".join(f"{k} direct {_f(v['direct'], 4)}, indirect {_f(v['indirect'], 4)} (a = {_f(v['a'], 4)}), "
                       f"share mediated {_f(v['share_mediated'], 3)}" for k, v in bt.items())
