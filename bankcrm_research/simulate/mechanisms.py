@@ -170,7 +170,7 @@ def staggered_truth(panel: pd.DataFrame, threshold: float = ADOPTION_THRESHOLD) 
                              "panel's rows (bankcrm_research.competition.event_study.adoption_cohorts); 0 = never",
         "estimator": {"method": "callaway_santanna", "control_group": "not_yet_treated", "base_period": "varying",
                       "units": "banks observed in every year"},
-        "adoption_step": "none planted (see dynamic_definition)",
+        "adoption_step": "no separate adoption step is planted",
         "dynamic": dynamic,
         "simple": simple,
         "dynamic_definition": "expected CS dynamic effect by event time e = year - cohort given the simulated "
