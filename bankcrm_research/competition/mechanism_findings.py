@@ -19,7 +19,7 @@ from bankcrm_research.reporting.narrative import direction, fmt_ci, fmt_number, 
 
 __all__ = [
     "staggered_sentence", "channel_sentence", "by_type_sentence", "threshold_sentence", "gmm_sentence",
-    "findings", "display_frame", "term_name",
+    "truth_sentence", "findings", "display_frame", "term_name",
 ]
 
 Label = Callable[[str, str], str]
@@ -171,6 +171,41 @@ def gmm_sentence(system: pd.DataFrame, difference_persistence: float, persistenc
     s += f"; AR(2) {fmt_p(ar2)}, Hansen J {fmt_p(hj)} with {n_inst} instruments for {n_g} banks"
     return s + (": the specification tests do not reject." if ok else
                 ": not every specification check passes, so read the estimates with caution.")
+
+
+def truth_sentence(tve: pd.DataFrame, lang: str = "en") -> str:
+    """Coverage of the planted values: headline rows by group, then the foils and why they miss.
+
+    Groups follow the ``quantity`` keys of :func:`bankcrm_research.competition.truth.mechanism_truth_rows`:
+    channel paths within bank types (``.by_type.``), the pooled channel averages (``competition.mediation``
+    headline rows) and the adoption-timing effects (``competition.staggered``).
+    """
+    q = tve["quantity"].astype(str)
+    head = tve["role"] == "headline"
+    groups = [
+        (head & q.str.contains(".by_type.", regex=False), "channel paths within bank types", "分银行类型的渠道路径"),
+        (head & q.str.startswith("competition.mediation") & ~q.str.contains(".by_type.", regex=False),
+         "pooled path a and total effect", "全样本路径a与总效应"),
+        (head & q.str.startswith("competition.staggered"), "adoption-timing effects", "采纳时点效应"),
+    ]
+    k, n = int(tve.loc[head, "covered"].sum()), int(head.sum())
+    parts = [(int(tve.loc[m, "covered"].sum()), int(m.sum()), en, zh) for m, en, zh in groups if m.any()]
+    foil = tve[tve["role"] == "foil"]
+    kf, nf = int(foil["covered"].sum()), len(foil)
+    if lang == "zh":
+        s = f"{n} 个主要估计的 95% 置信区间中有 {k} 个覆盖预设真值（" + "；".join(
+            f"{zh} {a}/{b}" for a, b, _, zh in parts) + "）。"
+        if nf:
+            s += (f"全样本的中介分解（路径b、直接与间接效应、中介占比）作为对照，{nf} 个中覆盖 {kf} 个：各银行类型的指数"
+                  f"斜率不同时，全样本的路径b会吸收这种共同的异质性，应以分类型的结果为准。")
+        return s
+    s = f"{k} of {n} headline 95 % CIs cover their planted value (" + "; ".join(
+        f"{en} {a}/{b}" for a, b, en, _ in parts) + ")."
+    if nf:
+        s += (f" The pooled decomposition (path b, direct and indirect effect, share mediated) is a foil and covers "
+              f"{kf} of {nf}: when bank types' index slopes differ, the pooled path b also absorbs that shared "
+              f"heterogeneity, so read the within-type rows.")
+    return s
 
 
 def findings(sentences: Mapping[str, str], lang: str = "en") -> list[str]:

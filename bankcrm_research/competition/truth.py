@@ -9,14 +9,14 @@ and fixed-effects estimates of the same quantity sit next to each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from bankcrm_research.data.truth import get_truth, truth_vs_estimate
 
-__all__ = ["competition_truth_rows", "macro_truth_rows"]
+__all__ = ["competition_truth_rows", "macro_truth_rows", "mechanism_truth_rows"]
 
 
 def _row(quantity: str, truth: Any, est: Mapping[str, Any], model: str) -> dict[str, Any]:
@@ -140,3 +140,93 @@ def macro_truth_rows(
     if not rows:
         return truth_vs_estimate(pd.DataFrame(columns=["quantity", "truth", "estimate", "ci_low", "ci_high"]))
     return truth_vs_estimate(rows)
+
+
+#: pooled mediation terms whose truth the pooled two-way FE regression estimates without bias (the
+#: type-weighted averages); the others are shown as foils (see ``competition.mediation.*.definition``)
+_POOLED_HEADLINE = ("a", "total")
+_MEDIATION_TERMS = ("a", "b", "direct", "indirect", "total", "share_mediated")
+
+
+def _empty() -> pd.DataFrame:
+    return truth_vs_estimate(pd.DataFrame(columns=["quantity", "truth", "estimate", "ci_low", "ci_high"]))
+
+
+def mechanism_truth_rows(
+    truth: Mapping[str, Any],
+    *,
+    mediation: pd.DataFrame | None = None,
+    mediation_by_type: pd.DataFrame | None = None,
+    bank_type_column: str = "bank_type",
+    mediation_controls: Sequence[str] = ("log_assets",),
+    index_scale: float = 100.0,
+    staggered: pd.DataFrame | None = None,
+    adoption_threshold: float | None = None,
+    control_group: str = "not_yet_treated",
+    event_covariates: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Truth-vs-estimate rows for notebook 06 (channels and staggered adoption).
+
+    Parameters
+    ----------
+    truth : mapping
+        The loaded ``truth.json``.
+    mediation : DataFrame, optional
+        Concatenated :meth:`MediationResult.tidy` tables pooled over banks →
+        ``competition.mediation.<mediator>-><outcome>.<term>``. ``a`` and ``total`` are headline rows
+        (the pooled two-way FE regression estimates the recorded type-weighted averages); ``b``,
+        ``direct``, ``indirect`` and ``share_mediated`` are foils: pooled over types with different
+        slopes, path ``b`` also picks up the types' shared heterogeneity. Compared only with the
+        recorded pooled controls (``pooled_controls``) and ``index_scale`` = 100.
+    mediation_by_type : DataFrame, optional
+        The same tables estimated within each bank type (a ``bank_type_column`` column) →
+        ``competition.mediation.<mediator>-><outcome>.by_type.<type>.<term>``, all headline.
+    staggered : DataFrame, optional
+        :meth:`StaggeredResult.tidy` of Callaway–Sant'Anna → ``competition.staggered.dynamic.<e>``
+        (every event time) and ``competition.staggered.simple``; compared only when the outcome,
+        ``adoption_threshold``, ``control_group`` (not-yet-treated) and the absence of
+        ``event_covariates`` match the recorded design.
+
+    Returns
+    -------
+    DataFrame
+        ``quantity, truth, estimate, ci_low, ci_high, covered, role, model``; keys absent from the truth
+        file, or designs other than the recorded one, give no rows.
+    """
+    comp = truth.get("competition", {}) if isinstance(truth, Mapping) else {}
+    rows: list[dict[str, Any]] = []
+    planted = comp.get("mediation", {})
+    if mediation is not None and index_scale == 100:
+        for _, r in mediation.iterrows():
+            key = f"{r['mediator']}->{r['outcome']}"
+            t = planted.get(key)
+            if not t or r["term"] not in _MEDIATION_TERMS:
+                continue
+            if list(t.get("pooled_controls", [])) != list(mediation_controls):
+                continue
+            rows.append({**_row(f"competition.mediation.{key}.{r['term']}", t[r["term"]], r, "pooled_twoway_fe"),
+                         "role": "headline" if r["term"] in _POOLED_HEADLINE else "foil"})
+    if mediation_by_type is not None and index_scale == 100 and bank_type_column in mediation_by_type.columns:
+        for _, r in mediation_by_type.iterrows():
+            key, bt = f"{r['mediator']}->{r['outcome']}", str(r[bank_type_column])
+            t = planted.get(key, {}).get("by_type", {}).get(bt)
+            if not t or r["term"] not in _MEDIATION_TERMS:
+                continue
+            rows.append({**_row(f"competition.mediation.{key}.by_type.{bt}.{r['term']}", t[r["term"]], r,
+                                f"twoway_fe_within_{bt}"), "role": "headline"})
+    st = comp.get("staggered")
+    if (staggered is not None and st and len(staggered) and not list(event_covariates)
+            and control_group == st.get("estimator", {}).get("control_group")
+            and adoption_threshold is not None and float(adoption_threshold) == float(st["threshold"])
+            and str(staggered["outcome"].iloc[0]) == st["outcome"]):
+        dyn = staggered[(staggered["aggregation"] == "dynamic") & (staggered["term"] != "overall")]
+        for _, r in dyn.iterrows():
+            e = f"{int(r['event_time'])}"
+            if e in st["dynamic"]:
+                rows.append({**_row(f"competition.staggered.dynamic.{e}", st["dynamic"][e], r, "callaway_santanna"),
+                             "role": "headline"})
+        simple = staggered[staggered["aggregation"] == "simple"]
+        if len(simple) and "simple" in st:
+            rows.append({**_row("competition.staggered.simple", st["simple"], simple.iloc[0], "callaway_santanna"),
+                         "role": "headline"})
+    return truth_vs_estimate(rows) if rows else _empty()

@@ -13,6 +13,12 @@ The data-generating process (all numbers are recorded in ``truth.json``):
   ``u_it`` is AR(1) within bank. Demand-deposit share also gets the Yu'ebao shock
   ``yuebao_exposure_i × δ_t`` for t ≥ 2013 (δ_t = 0 before: no pre-trends). NPL ratio is quadratic
   (U-shaped) in ``if_index/100``.
+* **Channel.** NIM also responds to the (stored) deposit cost relative to the year's average over all
+  simulated banks, ``nim += b · (deposit_cost_it - mean_i deposit_cost_it)`` with
+  ``b = DEPOSIT_COST_TO_NIM`` (both in percent), added after all draws. The index therefore moves
+  NIM directly (``β_type,nim``) and through deposit cost (``β_type,deposit_cost · b``); the recorded
+  ``index_effect`` of NIM is the total. :mod:`bankcrm_research.simulate.mechanisms` computes the
+  mediation and staggered-adoption truths.
 * **Macro.** ``Δlog demand_deposits_t = c + φ Δlog demand_deposits_{t-1} + θ Δlog mmf_aum_{t-L} + e_t``
   and ``mmf_yield_7d_t = a + κ shibor_3m_t + e_t``.
 
@@ -68,6 +74,9 @@ OUTCOME_PARAMS: dict[str, dict[str, Any]] = {
     ),
 }
 NPL_QUADRATIC = {"linear": -0.60, "quadratic": 0.12}  # npl = ... + b1·x + b2·x², x = if_index/100
+#: planted channel: +1 percentage point of a bank's deposit cost above the year's average lowers its
+#: NIM by 0.5 points (the bank passes part of its extra funding cost on to loan rates)
+DEPOSIT_COST_TO_NIM = -0.5
 AR_RHO = 0.5
 #: idiosyncratic noise is smaller for big banks (their ratios are smoother)
 NOISE_SCALE = {"state_owned": 0.6, "joint_stock": 0.8, "city_commercial": 1.0, "rural_commercial": 1.0}
@@ -238,6 +247,12 @@ def simulate_world_bank_panel(
         outcomes[name] = y
         bank_effects[name] = np.round(alpha, 6).tolist()
         year_effects[name] = np.round(gamma, 6).tolist()
+    # deposit-cost -> NIM channel, after the loop so every draw above is unchanged; the stored
+    # (rounded) deposit cost is the mediator, so the channel acts on exactly what a user observes.
+    # NIM responds to a bank's deposit cost relative to the year's average over all simulated banks:
+    # market-wide rate moves reprice loans as well and leave margins alone.
+    dc_stored = np.round(outcomes["deposit_cost"], OUTCOME_PARAMS["deposit_cost"]["decimals"])
+    outcomes["nim"] = outcomes["nim"] + DEPOSIT_COST_TO_NIM * (dc_stored - dc_stored.mean(axis=0, keepdims=True))
 
     # --- balance sheet -----------------------------------------------------------------------
     rbal = rng["balance"]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.simulate import banks, customers, survey
+from bankcrm_research.simulate import banks, customers, mechanisms, survey
 from bankcrm_research.simulate.readme import render_readme
 from bankcrm_research.simulate._common import (
     DEFAULT_SEED,
@@ -328,7 +328,7 @@ def _truth(**kw: Any) -> dict[str, Any]:
     counts = kw["panel_info"]["bank_counts"]
     total = sum(counts.values())
     effects: dict[str, dict[str, float]] = {}
-    for outcome, by_type in banks.INDEX_EFFECT.items():
+    for outcome, by_type in mechanisms.total_index_effect().items():  # nim: direct + deposit-cost channel
         effects[outcome] = dict(by_type)
         effects[outcome]["average"] = _r(sum(by_type[t] * counts[t] for t in by_type) / total)
     b1, b2 = banks.NPL_QUADRATIC["linear"], banks.NPL_QUADRATIC["quadratic"]
@@ -355,6 +355,9 @@ def _truth(**kw: Any) -> dict[str, Any]:
         "competition": {
             "index_effect": effects,
             "index_effect_unit": "change in the outcome per +100 if_index points (outcome units)",
+            "index_effect_note": "total effects: nim's includes the deposit-cost channel (competition.mediation)",
+            "mediation": {"deposit_cost->nim": mechanisms.mediation_truth(panel)},
+            "staggered": mechanisms.staggered_truth(panel),
             "npl_quadratic": {"linear": b1, "quadratic": b2, "turning_point": _r(-b1 / (2 * b2) * 100, 4)},
             "event_study": {"demand_deposit_share": event, "reference_year": 2012},
             "did": {"demand_deposit_share": _r(np.mean(post))},

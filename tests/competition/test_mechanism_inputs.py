@@ -117,3 +117,20 @@ def test_findings_keep_order_and_pad_when_one_section_ran():
     out = say.findings({"gmm": "G.", "staggered": "S."})
     assert out == ["S.", "G."]
     assert len(say.findings({"threshold": "T."})) == 2
+
+
+def test_truth_sentence_counts_headline_groups_and_explains_foils():
+    tve = pd.DataFrame({
+        "quantity": ["competition.mediation.m->o.by_type.x.indirect", "competition.mediation.m->o.by_type.x.b",
+                     "competition.mediation.m->o.a", "competition.mediation.m->o.b",
+                     "competition.staggered.dynamic.0", "competition.staggered.simple"],
+        "covered": [True, False, True, False, True, True],
+        "role": ["headline", "headline", "headline", "foil", "headline", "headline"]})
+    en = say.truth_sentence(tve, "en")
+    assert en.startswith("4 of 5 headline 95 % CIs cover")
+    assert "within bank types 1/2; pooled path a and total effect 1/1; adoption-timing effects 2/2" in en
+    assert "covers 0 of 1" in en and "read the within-type rows" in en
+    zh = say.truth_sentence(tve, "zh")
+    assert "5 个主要估计" in zh and "有 4 个" in zh and "作为对照" in zh
+    no_foil = say.truth_sentence(tve[tve["role"] == "headline"], "en")
+    assert "foil" not in no_foil

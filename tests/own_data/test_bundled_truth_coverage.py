@@ -11,9 +11,11 @@ import pytest
 from own_data.runner import run_notebook
 
 FAST = {
+    "01_internet_finance_competition": {"bootstrap_reps": 99},
     "03_satisfaction_drivers": {"bootstrap_reps": 200, "permutations": 99},
     "04_loyalty_churn": {},
     "05_segmentation_value": {"n_bootstrap": 2},
+    "06_competition_mechanisms": {"bootstrap_reps": 199, "threshold_bootstrap_reps": 19, "band_reps": 0},
 }
 
 
@@ -45,3 +47,17 @@ def test_naive_follow_up_estimate_is_a_foil(truth_tables):
     table = truth_tables["04_loyalty_churn"]
     naive = table[table["quantity"].str.contains("naive")]
     assert len(naive) >= 1 and (naive["role"] == "foil").all()
+
+
+def test_pooled_ols_and_pooled_channel_decomposition_are_foils(truth_tables):
+    """Notebook 01 marks pooled OLS as the foil; notebook 06 the pooled channel's path b, direct and indirect
+    effect and share (the planted slopes differ by bank type), and both foils miss on the bundled world."""
+    t01 = truth_tables["01_internet_finance_competition"]
+    pooled = t01[t01["model"] == "pooled_ols_by_bank_type"]
+    assert len(pooled) == 20 and (pooled["role"] == "foil").all() and pooled["covered"].mean() <= 0.2
+    t06 = truth_tables["06_competition_mechanisms"]
+    foils = t06[t06["role"] == "foil"]
+    assert sorted(foils["quantity"].str.rsplit(".", n=1).str[-1]) == ["b", "direct", "indirect", "share_mediated"]
+    assert not foils["covered"].any()
+    assert t06["quantity"].str.startswith("competition.staggered.dynamic.").sum() >= 10
+    assert t06["quantity"].str.contains(".by_type.", regex=False).sum() == 18
