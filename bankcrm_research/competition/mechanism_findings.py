@@ -19,7 +19,7 @@ from bankcrm_research.reporting.narrative import direction, fmt_ci, fmt_number, 
 
 __all__ = [
     "staggered_sentence", "channel_sentence", "by_type_sentence", "threshold_sentence", "gmm_sentence",
-    "truth_sentence", "findings", "display_frame", "term_name",
+    "truth_sentence", "truth_notes", "within_type_channel_sentence", "findings", "display_frame", "term_name",
 ]
 
 Label = Callable[[str, str], str]
@@ -122,6 +122,43 @@ def by_type_sentence(by_type: pd.DataFrame, pooled: Sequence[pd.DataFrame], lang
             f"(pooled: {kp} of {npool}).")
 
 
+def within_type_channel_sentence(by_type: pd.DataFrame, pooled: pd.DataFrame, bank_type_column: str,
+                                 type_label: Callable[[str], str], mediator_label: str, outcome_label: str,
+                                 unit: str, lang: str = "en") -> str:
+    """The first channel's indirect effect within each bank type (estimate and CI), and whether the
+    pooled indirect effect lies outside every within-type interval.
+
+    Pooling bank types whose index effects on the mediator and on the outcome differ together adds
+    that shared heterogeneity to the pooled *b* path (a between-type slope), so the pooled split can
+    overstate the channel; the within-type effects are free of it. ``by_type`` and ``pooled`` are
+    :meth:`PanelMediationResult.tidy` tables (``by_type`` with ``bank_type_column``) for the same
+    mediator and outcome.
+    """
+    ind = by_type[by_type["term"] == "indirect"]
+    parts = [(type_label(str(t)), r["estimate"], r["ci_low"], r["ci_high"]) for t, r in
+             ind.set_index(bank_type_column).iterrows()]
+    p = pooled.set_index("term")
+    pooled_ind, pooled_share = p.loc["indirect", "estimate"], p.loc["share_mediated", "estimate"]
+    outside = bool(len(ind)) and bool(((pooled_ind < ind["ci_low"]) | (pooled_ind > ind["ci_high"])).all())
+    k = _excludes_zero(ind)
+    if lang == "zh":
+        body = "；".join(f"{n} {fmt_number(e)}（{fmt_ci(lo, hi)}）" for n, e, lo, hi in parts)
+        s = (f"在各银行类型内部，{unit}的指数变化通过{mediator_label}对{outcome_label}的间接效应为：{body}"
+             f"（{len(parts)} 个中有 {k} 个的置信区间不包含 0）。")
+        if outside:
+            s += (f"全样本分解的间接效应 {fmt_number(pooled_ind)}（中介占比 {pooled_share:.0%}）落在所有类型内区间之外："
+                  "它混入了各类型指数效应的共同差异，应以类型内结果为准。")
+        return s
+    body = "; ".join(f"{n} {fmt_number(e)} (95 % CI {fmt_ci(lo, hi)})" for n, e, lo, hi in parts)
+    s = (f"Within bank types, the indirect effect of {unit} on {outcome_label} through {mediator_label} is "
+         f"{body} ({k} of {len(parts)} exclude zero).")
+    if outside:
+        s += (f" The pooled split's indirect effect, {fmt_number(pooled_ind)} ({pooled_share:.0%} mediated), lies "
+              "outside every within-type interval: it also carries the bank types' shared differences in index "
+              "effects, so the within-type numbers are the ones to read.")
+    return s
+
+
 def threshold_sentence(table: pd.DataFrame, thresholds: Sequence[float], treatment: str, variable_label: str,
                        outcome_label: str, lang: str = "en") -> str:
     """Sequential bootstrap F tests, the thresholds and the regime slopes of the index."""
@@ -214,9 +251,51 @@ def findings(sentences: Mapping[str, str], lang: str = "en") -> list[str]:
     Sections that did not run contribute nothing; when fewer than two ran, a sentence says how
     many sections were skipped (the skipped list above says what to supply).
     """
-    order = ["staggered", "channel", "threshold", "gmm", "by_type"]
+    # the within-type channel sentence, when there is one, replaces the pooled one (it quotes it)
+    order = ["staggered", "channel_by_type" if sentences.get("channel_by_type") else "channel", "threshold", "gmm",
+             "by_type"]
     out = [sentences[k] for k in order if sentences.get(k)][:5]
     if len(out) < 2:
         out.append("其余部分因输入缺失而跳过，见上方说明。" if lang == "zh" else
                    "The other sections were skipped for missing inputs; the notes above say what to supply.")
+    return out
+
+
+def truth_notes(planted: Mapping[str, Any], tve: pd.DataFrame, channels: Sequence[Sequence[str]],
+                staggered_ran: bool, lang: str = "en") -> list[str]:
+    """What the truth table cannot compare, and why (``planted`` is ``truth.json``'s competition block).
+
+    Channels the simulated world does not plant; the GMM persistence, which has no planted
+    counterpart (AR(1) errors, no lagged dependent variable); and the adoption-timing truth, which is
+    only compared when this run's staggered design is the recorded one.
+    """
+    zh = lang == "zh"
+    out: list[str] = []
+    missing = [f"{m}→{o}" for m, o in channels if f"{m}->{o}" not in planted.get("mediation", {})]
+    if missing:
+        out.append(f"模拟世界未预设 {'、'.join(missing)} 渠道（truth.json 中没有记录）：上文对其估计的间接效应不是预设机制。"
+                   if zh else
+                   f"The simulated world plants no channel for {', '.join(missing)} (truth.json has no entry): any "
+                   "indirect effect estimated above for them is not a planted mechanism.")
+    if "serial_correlation" in planted:
+        rho = planted["serial_correlation"]
+        out.append(f"模拟结果含 AR(1) 误差（ρ = {rho}）而没有滞后因变量：GMM 持续性估计没有对应的预设值；序列相关的误差使 "
+                   "y(t-2) 成为无效工具变量，Hansen J 检验可以发现这一点。" if zh else
+                   f"The simulated outcomes carry AR(1) errors (ρ = {rho}) and no lagged dependent variable: the GMM "
+                   "persistence estimate has no planted counterpart, and serially correlated errors make y(t-2) an "
+                   "invalid instrument, which Hansen's J can detect.")
+    st = planted.get("staggered")
+    compared = bool(len(tve)) and tve["quantity"].astype(str).str.startswith("competition.staggered").any()
+    if st and staggered_ran and not compared:
+        ctrl = st["estimator"]["control_group"].replace("_", "-")
+        out.append(f"预设的采纳时点效应记录于 {st['outcome']}（门槛 {st['threshold']:g}，{ctrl} 对照组，无协变量）；本次设计不同，"
+                   "因此不作比较。" if zh else
+                   f"The planted adoption-timing effects are recorded for {st['outcome']} with threshold "
+                   f"{st['threshold']:g}, {ctrl} controls and no covariates; this run's design differs, so they are "
+                   "not compared.")
+    elif st and not zh:
+        out.append(f"Adoption-timing truth: {st['adoption_step']}; the rows compare with the {st['dynamic_definition']}")
+    elif st:
+        out.append("采纳时点真值：未单独预设采纳跳变；采纳地区的指数增长快于尚未采纳的地区，预设的指数效应因此产生采纳时点效应，"
+                   "表中各行与该设计下 Callaway–Sant'Anna 动态效应的预期值比较（e < 0 时也不为零）。")
     return out

@@ -134,3 +134,33 @@ def test_truth_sentence_counts_headline_groups_and_explains_foils():
     assert "5 个主要估计" in zh and "有 4 个" in zh and "作为对照" in zh
     no_foil = say.truth_sentence(tve[tve["role"] == "headline"], "en")
     assert "foil" not in no_foil
+
+
+def test_within_type_channel_sentence_flags_a_pooled_effect_outside_every_type():
+    """The pooled indirect effect outside all within-type CIs is called out; inside one, it is not."""
+    def tidy(ind: float, lo: float, hi: float, share: float = 0.5) -> pd.DataFrame:
+        return pd.DataFrame({"term": ["indirect", "share_mediated"], "estimate": [ind, share],
+                             "ci_low": [lo, np.nan], "ci_high": [hi, np.nan]})
+
+    by_type = pd.concat([tidy(-0.09, -0.12, -0.07).assign(bank_type="city"),
+                         tidy(-0.06, -0.11, -0.02).assign(bank_type="rural")], ignore_index=True)
+    s = say.within_type_channel_sentence(by_type, tidy(-0.16, -0.2, -0.12, 0.72), "bank_type", str.upper,
+                                         "deposit cost", "NIM", "+100 index points")
+    assert "CITY -0.09" in s and "RURAL -0.06" in s and "2 of 2 exclude zero" in s
+    assert "-0.16 (72% mediated), lies outside every within-type interval" in s
+    inside = say.within_type_channel_sentence(by_type, tidy(-0.08, -0.1, -0.05), "bank_type", str.upper,
+                                              "deposit cost", "NIM", "+100 index points")
+    assert "outside" not in inside
+    zh = say.within_type_channel_sentence(by_type, tidy(-0.16, -0.2, -0.12, 0.72), "bank_type", str, "存款成本",
+                                          "净息差", "每100个指数点", "zh")
+    assert "落在所有类型内区间之外" in zh
+    assert say.findings({"channel": "P.", "channel_by_type": "W.", "gmm": "G."}) == ["W.", "G."]
+
+
+def test_truth_notes_in_both_languages():
+    planted = {"mediation": {"deposit_cost->nim": {}}, "serial_correlation": 0.5}
+    tve = pd.DataFrame({"quantity": ["competition.mediation.x"], "covered": [True], "role": ["headline"]})
+    en = say.truth_notes(planted, tve, [["deposit_cost", "nim"], ["npl_ratio", "roa"]], False)
+    assert en[0].startswith("The simulated world plants no channel for npl_ratio→roa") and "ρ = 0.5" in en[1]
+    zh = say.truth_notes(planted, tve, [["deposit_cost", "nim"], ["npl_ratio", "roa"]], False, "zh")
+    assert "未预设 npl_ratio→roa" in zh[0] and len(zh) == 2
