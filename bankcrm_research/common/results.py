@@ -7,7 +7,9 @@ A fitted model or a multi-table statistic returns a frozen result object with
 * ``.summary()`` -> ``pandas.DataFrame``: the reader's view (derived from ``tidy()``; may add fit
   statistics or reshape, never new numbers computed elsewhere);
 * ``.notes`` -> ``tuple[str, ...]``: plain sentences a notebook can print (warnings about the fit,
-  what was dropped and why, which variant was used); empty when there is nothing to say;
+  what was dropped and why, which variant was used); empty when there is nothing to say. A result
+  whose notes a report shows may also have ``.notes_zh``: the same sentences in simplified Chinese
+  (same numbers); :func:`notes_in` picks the language (the English ``.notes`` stay unchanged);
 * ``.plot(ax=None)`` where a figure exists: draws on ``ax`` (a new figure when ``None``) and returns
   the axes; matplotlib is imported inside the method, never at module import.
 
@@ -22,7 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
-__all__ = ["Result", "ResultMixin"]
+__all__ = ["Result", "ResultMixin", "notes_in"]
 
 
 @runtime_checkable
@@ -56,3 +58,24 @@ class ResultMixin:
 
     def _repr_html_(self) -> Any:  # a result shown in a notebook cell shows its summary table
         return self.summary()._repr_html_()
+
+
+def notes_in(result: Any, lang: str = "en") -> tuple[str, ...]:
+    """A result's ``notes`` in the report's language.
+
+    ``lang="zh"`` gives ``result.notes_zh`` when the result has it (the same sentences and numbers in
+    simplified Chinese), else the English ``result.notes``; any other language gives ``result.notes``.
+
+    Examples
+    --------
+    >>> class R:
+    ...     notes = ("n = 3",)
+    ...     notes_zh = ("样本量 3",)
+    >>> notes_in(R(), "zh"), notes_in(R(), "en")
+    (('样本量 3',), ('n = 3',))
+    """
+    if lang == "zh":
+        zh = getattr(result, "notes_zh", None)
+        if zh is not None:
+            return tuple(zh)
+    return tuple(result.notes)

@@ -239,6 +239,14 @@ class VARResult(ResultMixin):
             f"circle): impulse responses do not die out; difference the series or use fewer lags.",
         )
 
+    @property
+    def notes_zh(self) -> tuple[str, ...]:
+        """:attr:`notes` in simplified Chinese."""
+        if self.is_stable:
+            return ()
+        return (f"VAR({self.lags}) 不稳定（伴随矩阵有特征根位于单位圆上或圆外）：脉冲响应不会衰减；"
+                f"请对序列差分或减少滞后阶数。",)
+
     def plot(self, ax: Any = None, *, impulse: str | None = None, response: str | None = None) -> Any:
         """Impulse response of ``response`` to a one-s.d. ``impulse`` shock with its CI band."""
         import matplotlib.pyplot as plt

@@ -36,11 +36,18 @@ __all__ = [
 TABLE_KINDS: tuple[str, ...] = tuple(SCHEMAS)
 
 
-def select_tables(paths: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, str]]:
+_NOT_GIVEN = {
+    "en": "no {kind}_path given (bundled tables are not mixed with your files).",
+    "zh": "未提供 {kind} 的路径（内置表不会与你的文件混用）。",
+}
+
+
+def select_tables(paths: Mapping[str, Any] | None, *, lang: str = "en") -> tuple[dict[str, Any], dict[str, str]]:
     """Which tables to read: ``({kind: path or None}, {kind: why skipped})``.
 
     All six bundled tables when no path is given; otherwise only the tables with a path (a bundled
-    table is never mixed with a user's). Unknown kinds are an error naming the valid ones.
+    table is never mixed with a user's). Unknown kinds are an error naming the valid ones. ``lang``
+    ("en" or "zh") is the language of the "why skipped" sentences.
     """
     paths = dict(paths or {})
     unknown = [k for k in paths if k not in SCHEMAS]
@@ -49,8 +56,8 @@ def select_tables(paths: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict
     given = {k: v for k, v in paths.items() if v}
     if not given:
         return {k: None for k in TABLE_KINDS}, {}
-    skipped = {k: f"no {k}_path given (bundled tables are not mixed with your files)" for k in TABLE_KINDS
-               if k not in given}
+    why = _NOT_GIVEN.get(lang, _NOT_GIVEN["en"])
+    skipped = {k: why.format(kind=k) for k in TABLE_KINDS if k not in given}
     return {k: given[k] for k in TABLE_KINDS if k in given}, skipped
 
 

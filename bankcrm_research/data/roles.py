@@ -63,6 +63,7 @@ def resolve_column(
     alternatives: Sequence[str] = (),
     table_name: str = "the table",
     purpose: str = "",
+    lang: str = "en",
 ) -> ColumnChoice:
     """Decide which column plays a role, following the own-data contract (module docstring).
 
@@ -81,7 +82,9 @@ def resolve_column(
     table_name : str
         Name of the table in messages (e.g. ``"customers (crm.csv)"``).
     purpose : str
-        What the column is for, in a few words (e.g. ``"the follow-up effect"``).
+        What the column is for, in a few words (e.g. ``"the follow-up effect"``), in ``lang``.
+    lang : {"en", "zh"}, default "en"
+        Language of :attr:`ColumnChoice.sentence` (error messages stay English).
 
     Raises
     ------
@@ -94,7 +97,8 @@ def resolve_column(
     if given is not None and not isinstance(given, str):
         raise TypeError(f"The '{param}' parameter must be a column name (str) or None for auto. "
                         f"Got {type(given).__name__} {given!r} instead.")
-    what = f" for {purpose}" if purpose else ""
+    zh = lang == "zh"
+    what = (f"，用于{purpose}" if zh else f" for {purpose}") if purpose else ""
     if given is not None:
         if given not in table.columns:
             close = closest_names(given, [str(c) for c in table.columns], n=3)
@@ -107,11 +111,18 @@ def resolve_column(
         if not table[given].notna().any():
             raise ValueError(f"{param}={given!r}: the column is entirely empty in {table_name}; fill it or set "
                              f"{param}=None to skip what needs it.")
-        return ColumnChoice(param, given, "given", f"{param} = '{given}' (given){what}.")
+        return ColumnChoice(param, given, "given", f"{param} = '{given}'（指定）{what}。" if zh else
+                            f"{param} = '{given}' (given){what}.")
     for name in ([default] if default else []) + list(alternatives):
         if _usable(table, name):
-            return ColumnChoice(param, name, "auto", f"{param} = '{name}' (auto: found in {table_name}){what}.")
+            return ColumnChoice(param, name, "auto",
+                                f"{param} = '{name}'（自动：在 {table_name} 中找到）{what}。" if zh else
+                                f"{param} = '{name}' (auto: found in {table_name}){what}.")
     looked = [n for n in ([default] if default else []) + list(alternatives)]
+    if zh:
+        need = f"{purpose}所需的" if purpose else ""
+        return ColumnChoice(param, None, "absent", f"{param}：{table_name} 中没有{need}列（已查找 {looked}）；"
+                                                   f"如需提供，请设置 {param}='<列名>'。")
     return ColumnChoice(param, None, "absent",
                         f"{param}: no column{what} in {table_name} (looked for {looked}); set {param}='<column>' "
                         f"to supply one.")
@@ -145,11 +156,15 @@ def looks_like_identifier(s: pd.Series, name: str) -> bool:
     return distinct > 0.95 or (named and distinct > 0.5)
 
 
+_DROPPED_ZH = {"role": "其他角色列", "leaky": "泄漏列", "date": "日期列", "identifier": "标识符列", "empty": "空列"}
+
+
 def infer_features(
     table: pd.DataFrame,
     *,
     exclude: Iterable[str | None] = (),
     leaky: Iterable[str] = (),
+    lang: str = "en",
 ) -> tuple[list[str], list[str], str]:
     """Auto feature list: every column except ids, the target, dates, leaky columns and id-like text.
 
@@ -160,6 +175,8 @@ def infer_features(
         Columns with another role (id, target, dates used for splitting, treatment...).
     leaky : iterable of str
         Columns known only after the outcome (e.g. call ``duration`` in UCI Bank Marketing).
+    lang : {"en", "zh"}, default "en"
+        Language of the sentence.
 
     Returns
     -------
@@ -187,6 +204,10 @@ def infer_features(
             features.append(name)
             if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
                 categorical.append(name)
+    if lang == "zh":
+        parts = [f"{_DROPPED_ZH[k]} {v}" for k, v in dropped.items() if v]
+        sentence = f"features = {len(features)} 列（自动：除{'；'.join(parts) if parts else '无'}之外的全部列）。"
+        return features, categorical, sentence
     parts = [f"{k} {v}" for k, v in dropped.items() if v]
     sentence = (f"features = {len(features)} columns (auto: every column except "
                 f"{'; '.join(parts) if parts else 'none'}).")

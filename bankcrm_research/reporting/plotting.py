@@ -10,11 +10,15 @@ matplotlib is imported inside the functions so importing this module stays cheap
 from __future__ import annotations
 
 import importlib.util
+import math
+import re
 from pathlib import Path
+from typing import Any
 
-from bankcrm_research.reporting.labels import _check_lang, set_lang
+from bankcrm_research.reporting.labels import _check_lang, current_lang, set_lang
 
-__all__ = ["setup_plotting", "cjk_font_path", "CJK_FONT_NAME", "FIGURE_DPI"]
+__all__ = ["setup_plotting", "cjk_font_path", "millions_axis", "million_label", "month_axis", "CJK_FONT_NAME",
+           "FIGURE_DPI"]
 
 CJK_FONT_NAME = "Noto Sans CJK SC"
 _CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -97,3 +101,87 @@ def setup_plotting(lang: str = "en") -> None:
     mpl.rcParams["axes.unicode_minus"] = False
     mpl.rcParams["figure.figsize"] = (7.0, 4.2)
     mpl.rcParams.update(_RC_DETERMINISTIC)
+
+
+def million_label(text: str, lang: str | None = None) -> str:
+    """An axis label with "million" added to its unit.
+
+    ``"Assets under management (CNY)"`` -> ``"Assets under management (CNY million)"``;
+    ``"管理资产（元）"`` -> ``"管理资产（百万元）"``; a label without a unit gets ``(million)`` / ``（百万）``.
+    """
+    lang = _check_lang(lang) if lang is not None else current_lang()
+    if lang == "zh":
+        m = re.fullmatch(r"(.*)（([^（）]*)）", text, flags=re.DOTALL)
+        return f"{m[1]}（百万{m[2]}）" if m else f"{text}（百万）"
+    m = re.fullmatch(r"(.*)\(([^()]*)\)", text, flags=re.DOTALL)
+    return f"{m[1]}({m[2]} million)" if m else f"{text} (million)".strip()
+
+
+def millions_axis(ax: Any, axis: str = "x", *, lang: str | None = None, threshold: float = 1e6) -> bool:
+    """Show an axis's numbers without matplotlib's offset text (the "1e6" in the corner).
+
+    Call it after plotting and after setting the axis label. When the data on the axis reach
+    ``threshold`` in absolute value, tick labels show the values in millions and the label's unit says
+    so (:func:`million_label`: "AUM (CNY)" becomes "AUM (CNY million)"); otherwise the tick labels are
+    plain numbers (no offset, no scientific notation). Either way no offset text is drawn, so nothing
+    can collide with the axis label. The data are not changed.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    axis : {"x", "y"}
+    lang : {"en", "zh"}, optional
+        Language of the unit word; the notebook's language by default.
+    threshold : float, default 1e6
+
+    Returns
+    -------
+    bool
+        True when the axis was switched to millions.
+    """
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    if axis not in ("x", "y"):
+        raise ValueError(f"The 'axis' parameter must be 'x' or 'y'. Got {axis!r} instead.")
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    lim = ax.dataLim
+    ends = (lim.x0, lim.x1) if axis == "x" else (lim.y0, lim.y1)
+    finite = [v for v in ends if math.isfinite(v)]
+    top = max((abs(v) for v in finite), default=0.0)
+    # a narrow range far from zero (1,000,000 to 1,000,010) reads better as plain numbers than as millions
+    narrow = len(finite) == 2 and top > 0 and abs(finite[1] - finite[0]) < 1e-3 * top
+    if top < threshold or narrow:
+        fmt = target.get_major_formatter()
+        if isinstance(fmt, ScalarFormatter):
+            fmt.set_useOffset(False)
+            fmt.set_scientific(False)
+        return False
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v / 1e6:.6g}"))
+    target.set_label_text(million_label(target.get_label_text(), lang))
+    return True
+
+
+_DATE_FORMATS = {  # matplotlib ConciseDateFormatter levels: years, months, days, hours, minutes, seconds
+    "en": {"formats": ["%Y", "%b", "%d", "%H:%M", "%H:%M", "%S.%f"],
+           "zero_formats": ["", "%Y", "%b", "%b-%d", "%H:%M", "%H:%M"]},
+    "zh": {"formats": ["%Y年", "%m月", "%d日", "%H:%M", "%H:%M", "%S.%f"],
+           "zero_formats": ["", "%Y年", "%m月", "%m月%d日", "%H:%M", "%H:%M"]},
+}
+
+
+def month_axis(ax: Any, axis: str = "x", *, lang: str | None = None) -> None:
+    """Date ticks in the report's language ("2021", "Jul" or "2021年", "07月"), without an offset text.
+
+    pandas' own date ticks are English month names whatever the language; plot with matplotlib
+    (``ax.plot``) or with pandas' ``x_compat=True`` so that the axis holds matplotlib dates, then call
+    this. The year shows at each January.
+    """
+    import matplotlib.dates as mdates
+
+    if axis not in ("x", "y"):
+        raise ValueError(f"The 'axis' parameter must be 'x' or 'y'. Got {axis!r} instead.")
+    lang = _check_lang(lang) if lang is not None else current_lang()
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    locator = mdates.AutoDateLocator()
+    target.set_major_locator(locator)
+    target.set_major_formatter(mdates.ConciseDateFormatter(locator, offset_formats=[""] * 6, **_DATE_FORMATS[lang]))

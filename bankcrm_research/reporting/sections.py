@@ -21,6 +21,7 @@ _SKIP = {
     "en": "**Skipped: {title}.** {reason} To run it: {fix}",
     "zh": "**已跳过：{title}。** {reason} 如需运行：{fix}",
 }
+_RECORD = {"en": "{title}: {reason} To run it: {fix}", "zh": "{title}：{reason} 如需运行：{fix}"}
 _AUTO = {"en": "*Auto:* {sentence}", "zh": "*自动选择：* {sentence}"}
 
 
@@ -56,7 +57,8 @@ def skip_section(key: str, title: str, reason: str, fix: str, *, show: bool = Tr
         raise ValueError(f"skip_section needs a non-empty string key; got {key!r}.")
     lang = current_lang()
     text = _SKIP.get(lang, _SKIP["en"]).format(title=_md(title), reason=_md(reason.strip()), fix=_md(fix.strip()))
-    record_metric(f"skipped.{key}", f"{title}: {reason.strip()} To run it: {fix.strip()}")
+    record_metric(f"skipped.{key}", _RECORD.get(lang, _RECORD["en"]).format(title=title, reason=reason.strip(),
+                                                                         fix=fix.strip()))
     if show:
         _display_markdown(text)
 

@@ -170,6 +170,7 @@ class TreatmentEffectResult:
     treatment: str
     outcome: str
     notes: tuple[str, ...] = field(default=())
+    notes_zh: tuple[str, ...] = field(default=(), repr=False, compare=False)  # :attr:`notes` in Chinese
 
     def tidy(self) -> pd.DataFrame:
         """``segment, method, estimate, std_error, ci_low, ci_high, n, n_treated, ci_method``."""
@@ -287,6 +288,9 @@ class TreatmentEffect:
                  f"trimming rule: drop units with propensity outside [{self.trim}, {1 - self.trim}] "
                  f"({n_trim} of {len(e)} dropped)",
                  f"CIs: naive = Wald; IPW and AIPW = percentile bootstrap, {self.n_boot} replications, seed {self.seed}"]
+        notes_zh = [f"倾向得分：{treatment} 对 {list(X.columns)} 的 logit 模型",
+                    f"截断规则：删除倾向得分在 [{self.trim}, {1 - self.trim}] 之外的样本（{len(e)} 个中删除 {n_trim} 个）",
+                    f"置信区间：简单差值 = Wald；IPW 与 AIPW = 百分位自助法，{self.n_boot} 次重复，种子 {self.seed}"]
         if n_trim:
             warn_dropped(n_trim, len(e), f"with propensity outside [{self.trim}, {1 - self.trim}] (trimming rule)",
                          table=table)
@@ -319,7 +323,7 @@ class TreatmentEffect:
         est = pd.DataFrame(rows)
         return TreatmentEffectResult(estimates=est, balance=bal, propensity=ps_frame, propensity_model=ps_model,
                                      trim=self.trim, n_trimmed=n_trim, n_boot=self.n_boot, treatment=treatment,
-                                     outcome=outcome, notes=tuple(notes))
+                                     outcome=outcome, notes=tuple(notes), notes_zh=tuple(notes_zh))
 
     def _estimate(self, y, t, X, e_full, keep, z, rng, segment):  # noqa: ANN001 - internal
         n = len(y)

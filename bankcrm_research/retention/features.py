@@ -32,7 +32,8 @@ __all__ = ["encode_target", "FeaturePrep", "prepare_features"]
 
 _POSITIVE_WORDS = {"yes", "y", "true", "t", "1", "churn", "churned", "positive", "pos"}
 _NEGATIVE_WORDS = {"no", "n", "false", "f", "0", "stay", "stayed", "retained", "negative", "neg"}
-def encode_target(y: pd.Series, *, positive_class: Any = None, name: str | None = None) -> tuple[pd.Series, str]:
+def encode_target(y: pd.Series, *, positive_class: Any = None, name: str | None = None,
+                  lang: str = "en") -> tuple[pd.Series, str]:
     """Map a binary target to 0/1 and say which value is the positive class.
 
     Parameters
@@ -41,6 +42,8 @@ def encode_target(y: pd.Series, *, positive_class: Any = None, name: str | None 
         Booleans, 0/1 numbers or two string labels. Missing values must be removed first.
     positive_class : optional
         The value counted as 1. Needed for strings other than yes/no, true/false, churn/stay.
+    lang : {"en", "zh"}, default "en"
+        Language of the sentence.
 
     Returns
     -------
@@ -90,6 +93,8 @@ def encode_target(y: pd.Series, *, positive_class: Any = None, name: str | None 
     neg = [v for v in values if v != pos][0]
     # numpy scalars print as np.False_; show plain Python values in the note
     pos, neg = (v.item() if hasattr(v, "item") else v for v in (pos, neg))
+    if lang == "zh":
+        return encoded, f"目标变量 '{name}'：{pos!r} → 1（正类），{neg!r} → 0"
     return encoded, f"target '{name}': {pos!r} -> 1 (positive class), {neg!r} -> 0"
 
 
@@ -114,6 +119,7 @@ class FeaturePrep:
     missing_indicators: tuple[str, ...]
     dropped_columns: Mapping[str, str]
     design_columns: tuple[str, ...]
+    target_note_zh: str = ""  # :attr:`target_note` in Chinese
 
     @property
     def features(self) -> list[str]:
@@ -225,6 +231,7 @@ def prepare_features(
             f"(the analysis functions do this with a warning)."
         )
     y01, note = encode_target(df[target], positive_class=positive_class)
+    note_zh = encode_target(df[target], positive_class=positive_class, lang="zh")[1]
     pos = positive_class
     if pos is None:
         pos = True if pd.api.types.is_bool_dtype(df[target]) else df[target][y01 == 1].iloc[0]
@@ -324,7 +331,7 @@ def prepare_features(
     prep = FeaturePrep(
         target=target, target_note=note, positive_class=pos, numeric=tuple(numeric), categorical=tuple(categorical),
         levels=levels, reference=reference, merged_levels=merged, medians=medians, missing_indicators=miss_ind,
-        dropped_columns=dropped, design_columns=(),
+        dropped_columns=dropped, design_columns=(), target_note_zh=note_zh,
     )
     names = []
     for c in numeric:

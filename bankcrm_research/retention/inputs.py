@@ -88,6 +88,20 @@ _SKIPS: dict[str, dict[str, tuple[str, str]]] = {
                "设置 treatment_column='<0/1 回访列>'（以及 causal_outcome）"),
     },
 }
+# What each role's column is for, in the auto-choice sentences (en, zh).
+_PURPOSES = {
+    "target": ("the churn target", "流失目标变量"),
+    "id": ("customer ids", "客户编号"),
+    "date": ("the score date (out-of-time validation)", "评分日期（跨时间验证）"),
+    "duration": ("survival (time to churn)", "生存分析（流失时间）"),
+    "event": ("survival (churn event)", "生存分析（流失事件）"),
+    "segment": ("survival curves by segment", "分群生存曲线"),
+    "rm": ("the RM-turnover hazard", "客户经理变更的风险分析"),
+    "treatment": ("the follow-up effect", "回访效应"),
+    "outcome": ("the follow-up outcome", "回访的结果变量"),
+    "population": ("the population at risk of the call", "可能被回访的客户群体"),
+}
+
 _WHY = {
     "en": {"survival": "the survival section does not run", "rm": "there is no RM departure date column",
            "id": "there is no customer id", "start": "study_start (the date durations count from) is not set"},
@@ -291,15 +305,21 @@ def resolve_inputs(
     skips: dict[str, tuple[str, str]] = {}
     where = table_name
 
-    def auto(param: str, value: Any, sentence: str) -> None:
-        choices.append((param, value, sentence))
+    zh = lang == "zh"
+
+    def auto(param: str, value: Any, sentence: str, sentence_zh: str | None = None) -> None:
+        choices.append((param, value, sentence_zh if zh and sentence_zh else sentence))
+
+    def purpose(key: str) -> str:
+        return _PURPOSES[key][1 if zh else 0]
 
     # ---- target
     if target is not None:
-        tgt = str(resolve_column(table, "target", target, table_name=where, purpose="the churn target").column)
+        tgt = str(resolve_column(table, "target", target, table_name=where, purpose=purpose("target"), lang=lang).column)
     elif simulated:
         tgt = BUNDLED["target"]
-        auto("target", tgt, f"target = '{tgt}' (auto: the bundled churn target).")
+        auto("target", tgt, f"target = '{tgt}' (auto: the bundled churn target).",
+             f"target = '{tgt}'（自动：内置数据的流失目标）。")
     else:
         tgt = detect_target(table)
         if tgt is None:
@@ -308,15 +328,16 @@ def resolve_inputs(
                 f"Fix: name it, e.g. target='<your churn column>' (and positive_class='<event label>' for text)."
             )
         auto("target", tgt, f"target = '{tgt}' (auto: a two-valued column with an obvious target name; "
-                            f"set target='<column>' if another column is the outcome).")
+                            f"set target='<column>' if another column is the outcome).",
+             f"target = '{tgt}'（自动：名称明显是目标变量的二值列；若结果变量是另一列，请设置 target='<列名>'）。")
 
     # ---- id and date
     idc = resolve_column(table, "id_column", id_column, default="customer_id", table_name=where,
-                         purpose="customer ids")
+                         purpose=purpose("id"), lang=lang)
     if idc.how == "auto":
         auto("id_column", idc.column, idc.sentence)
     datec = resolve_column(table, "date_column", date_column, default=None if rows_in_time_order else "campaign_date",
-                           table_name=where, purpose="the score date (out-of-time validation)")
+                           table_name=where, purpose=purpose("date"), lang=lang)
     if datec.column is not None and not pd.api.types.is_datetime64_any_dtype(table[datec.column]):
         raise ValueError(f"date_column={datec.column!r} is not a date column in {where} (dtype "
                          f"{table[datec.column].dtype}). Fix: map a date column, or set date_column=None.")
@@ -333,24 +354,25 @@ def resolve_inputs(
         skips["out_of_time"] = (reason.format(k=cv_folds), fix)
 
     # ---- survival, RM change, treatment (canonical names when present)
-    def role(param: str, given: str | None, default: str | None, purpose: str) -> str | None:
-        ch = resolve_column(table, param, given, default=default, table_name=where, purpose=purpose)
+    def role(param: str, given: str | None, default: str | None, key: str) -> str | None:
+        ch = resolve_column(table, param, given, default=default, table_name=where, purpose=purpose(key), lang=lang)
         if ch.how == "auto":
             auto(param, ch.column, ch.sentence)
         return ch.column
 
-    dur = role("duration_column", duration_column, "duration_months", "survival (time to churn)")
-    evt = role("event_column", event_column, "churned", "survival (churn event)")
-    seg = role("segment_column", segment_column, "value_tier", "survival curves by segment")
-    rmc = role("rm_change_column", rm_change_column, "rm_change_date", "the RM-turnover hazard")
-    trt = role("treatment_column", treatment_column, "followup_contact", "the follow-up effect")
-    out = (role("causal_outcome", causal_outcome, "churn_12m_after_fall", "the follow-up outcome")
+    dur = role("duration_column", duration_column, "duration_months", "duration")
+    evt = role("event_column", event_column, "churned", "event")
+    seg = role("segment_column", segment_column, "value_tier", "segment")
+    rmc = role("rm_change_column", rm_change_column, "rm_change_date", "rm")
+    trt = role("treatment_column", treatment_column, "followup_contact", "treatment")
+    out = (role("causal_outcome", causal_outcome, "churn_12m_after_fall", "outcome")
            if trt else (resolve_column(table, "causal_outcome", causal_outcome, table_name=where).column
                         if causal_outcome else None))
     if trt and out is None:
         out = tgt
-        auto("causal_outcome", out, f"causal_outcome = '{out}' (auto: the churn target).")
-    popc = role("causal_population", causal_population, "holds_fund", "the population at risk of the call") \
+        auto("causal_outcome", out, f"causal_outcome = '{out}' (auto: the churn target).",
+             f"causal_outcome = '{out}'（自动：流失目标变量）。")
+    popc = role("causal_population", causal_population, "holds_fund", "population") \
         if trt else None
 
     # ---- leaky columns and features
@@ -359,24 +381,27 @@ def resolve_inputs(
     elif simulated:
         leaky = _present(table, BUNDLED["leaky_columns"])
         auto("leaky_columns", leaky, f"leaky_columns = {leaky} (auto: the bundled columns known only after the "
-                                     f"score date).")
+                                     f"score date).", f"leaky_columns = {leaky}（自动：内置数据中评分日期之后才知道的列）。")
     else:
         leaky = []
         auto("leaky_columns", leaky, "leaky_columns = [] (auto: none declared on your file; the leakage audit "
-                                     "below flags suspiciously predictive columns).")
+                                     "below flags suspiciously predictive columns).",
+             "leaky_columns = []（自动：你的文件未声明泄漏列；下方的泄漏审查会标记预测力可疑的列）。")
     roles = [tgt, idc.column, datec.column, dur, evt, rmc, trt, out if out != tgt else None, popc]
     categorical: list[str] | None = list(categorical_columns) if categorical_columns is not None else None
     if features is not None:
         feats = [f for f in _given_list(table, "features", features, where) if f not in leaky]
     elif simulated:
         feats = _present(table, BUNDLED["features"])
-        auto("features", feats, f"features = the {len(feats)} bundled CRM attributes known at the score date.")
+        auto("features", feats, f"features = the {len(feats)} bundled CRM attributes known at the score date.",
+             f"features = 内置数据中评分日期已知的 {len(feats)} 个 CRM 属性。")
     else:
-        feats, cats, sentence = infer_features(table, exclude=roles, leaky=leaky)
+        feats, cats, sentence = infer_features(table, exclude=roles, leaky=leaky, lang=lang)
         auto("features", feats, sentence)
         if categorical is None:
             categorical = cats
-            auto("categorical_columns", cats, f"categorical_columns = {cats} (auto: the non-numeric features).")
+            auto("categorical_columns", cats, f"categorical_columns = {cats} (auto: the non-numeric features).",
+                 f"categorical_columns = {cats}（自动：非数值型特征）。")
     if not feats:
         raise ValueError(f"no features left in {where} after excluding the id, target, dates and leaky columns. "
                          f"Fix: give features=[...] naming the columns to model with.")

@@ -22,6 +22,7 @@ from bankcrm_research.data.validate import DataWarning, require_min_rows, requir
 from bankcrm_research.retention import metrics as M
 from bankcrm_research.retention._labels import term_label, text
 from bankcrm_research.retention.features import FeaturePrep, _training_rows
+from bankcrm_research.retention.notes_zh import BoostingNotesZh, LogitNotesZh
 
 __all__ = ["ChurnLogit", "ChurnLogitResult", "ChurnBoosting", "ChurnBoostingResult"]
 
@@ -36,7 +37,7 @@ def _fit_rows(
 
 
 @dataclass(frozen=True)
-class ChurnLogitResult:
+class ChurnLogitResult(LogitNotesZh):
     """Fitted churn logit. ``tidy()`` is the single source of numbers."""
 
     prep: FeaturePrep
@@ -184,7 +185,7 @@ def _threads(n_threads: int | None) -> Any:
 
 
 @dataclass(frozen=True)
-class ChurnBoostingResult:
+class ChurnBoostingResult(BoostingNotesZh):
     """Fitted gradient-boosting churn model."""
 
     prep: FeaturePrep

@@ -23,6 +23,7 @@ import pandas as pd
 
 from bankcrm_research.retention._design import covariate_dummies, drop_degenerate
 from bankcrm_research.retention._labels import term_label, text
+from bankcrm_research.retention.notes_zh import CoxNotesZh, TimeVaryingCoxNotesZh
 from bankcrm_research.data.validate import (
     DataWarning,
     require_columns,
@@ -193,7 +194,7 @@ def _design(sub: pd.DataFrame, covariates: Sequence[str], categorical: Sequence[
 
 
 @dataclass(frozen=True)
-class CoxResult:
+class CoxResult(CoxNotesZh):
     """Fitted Cox proportional-hazards model (lifelines ``CoxPHFitter``, Efron ties)."""
 
     params_table: pd.DataFrame
@@ -394,7 +395,7 @@ def rm_turnover_long(
 
 
 @dataclass(frozen=True)
-class TimeVaryingCoxResult:
+class TimeVaryingCoxResult(TimeVaryingCoxNotesZh):
     """Fitted Cox model with time-varying covariates (Efron ties; see :class:`TimeVaryingCox` for engines)."""
 
     params_table: pd.DataFrame

@@ -33,6 +33,7 @@ import pandas as pd
 
 from bankcrm_research.data.validate import require_probability
 from bankcrm_research.retention import metrics as M
+from bankcrm_research.retention.notes_zh import StrategyNotesZh
 from bankcrm_research.retention.uplift import uplift_curve
 
 __all__ = ["STRATEGY_COLOURS", "StrategyResult", "strategy_table"]
@@ -43,7 +44,7 @@ DEFAULT_FRACTIONS: tuple[float, ...] = tuple(float(f) for f in np.round(np.linsp
 
 
 @dataclass(frozen=True)
-class StrategyResult:
+class StrategyResult(StrategyNotesZh):
     """One strategy table; ``tidy()`` (strategy × depth) is the single source of numbers."""
 
     table: pd.DataFrame

@@ -129,6 +129,7 @@ class ValidationResult:
     headline: str
     notes: tuple[str, ...]
     fitted: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    notes_zh: tuple[str, ...] = field(default=(), repr=False, compare=False)  # :attr:`notes` in Chinese
     train_index: Any = field(default=None, repr=False, compare=False)
     test_index: Any = field(default=None, repr=False, compare=False)
 
@@ -252,7 +253,7 @@ def validate_models(
     split: dict[str, Any] = {}
     preps: dict[tuple[Any, int], FeaturePrep] = {}
     has_time = date_column is not None or rows_in_time_order
-    note_parts = []
+    note_parts, zh_parts = [], []
     with warnings.catch_warnings():
         # preparation warnings (rare levels etc.) repeat per fold; they are raised once on the full data
         warnings.simplefilter("ignore", DataWarning)
@@ -267,13 +268,16 @@ def validate_models(
                 if horizon_months is not None:
                     train &= dates + pd.DateOffset(months=int(horizon_months)) <= cutoff
                 desc = f"out-of-time: train on {date_column} < {cutoff.date()}, test on the latest {test_fraction:.0%}"
+                desc_zh = f"跨时间验证：以 {date_column} < {cutoff.date()} 的样本训练，在最新的 {test_fraction:.0%} 上检验"
             else:
                 pos = np.arange(len(data))
                 test = pd.Series(pos >= int(round(len(data) * (1 - test_fraction))))
                 train = ~test
                 desc = f"out-of-time: row order as time, train on the first {1 - test_fraction:.0%}, test on the rest"
+                desc_zh = f"跨时间验证：以行顺序为时间，用前 {1 - test_fraction:.0%} 训练，在其余样本上检验"
             tr, te = data[train.to_numpy()], data[test.to_numpy()]
             note_parts.append(desc + f" (n_train = {len(tr)}, n_test = {len(te)})")
+            zh_parts.append(desc_zh + f"（训练 {len(tr)} 行，检验 {len(te)} 行）")
             split = {"train": labels[train.to_numpy()], "test": labels[test.to_numpy()]}
             for name, factory in models.items():
                 res = _fit_on(_model(factory), tr, "out_of_time", preps, kw)
@@ -312,12 +316,14 @@ def validate_models(
                                                "y": yall.to_numpy(), "prob": oof}))
             note_parts.append(f"stratified {cv_folds}-fold CV (shuffled, seed {seed}): mean over folds, "
                               f"auc_sd/min/max = fold spread")
+            zh_parts.append(f"分层 {cv_folds} 折交叉验证（随机打乱，种子 {seed}）：各折均值，auc_sd/min/max 为各折离散程度")
     if not metric_rows:
         raise ValueError("no validation scheme ran; pass schemes=('cv',) or a date_column for 'out_of_time'.")
     headline = "out_of_time" if has_time and "out_of_time" in schemes else f"cv{cv_folds}"
     if not has_time:
         note_parts.append("no date column: out-of-time validation not possible, CV is the headline "
                           "(optimistic if the data are dated)")
+        zh_parts.append("没有日期列：无法做跨时间验证，以交叉验证为主要结果（若数据有时间先后则偏乐观）")
     metrics = pd.DataFrame(metric_rows)
     cols = ["model", "validation", *M.METRIC_COLUMNS]
     metrics = metrics[cols + [c for c in metrics.columns if c not in cols]]
@@ -327,5 +333,5 @@ def validate_models(
     folds = pd.DataFrame(fold_rows)
     hp = pd.concat(preds, ignore_index=True) if preds else pd.DataFrame(columns=["model", "validation", "y", "prob"])
     return ValidationResult(metrics=metrics, folds=folds, holdout_predictions=hp, headline=headline,
-                            notes=tuple(note_parts), fitted=fitted, train_index=split.get("train"),
+                            notes=tuple(note_parts), notes_zh=tuple(zh_parts), fitted=fitted, train_index=split.get("train"),
                             test_index=split.get("test"))

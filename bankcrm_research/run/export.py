@@ -25,6 +25,7 @@ from pathlib import Path
 from collections.abc import Sequence
 from typing import Any
 
+from bankcrm_research.run.notebooks import display_title
 from bankcrm_research.run.results import NotebookResult
 
 __all__ = [
@@ -255,7 +256,8 @@ def export_one(res: NotebookResult, run_dir: Path, *, share_safe: bool, lang: st
     status, error = res.status, res.error
     try:
         notebook_to_html(out_nb, run_dir / f"{res.name}.html", exclude_input=share_safe,
-                         title=res.title or res.name, roots=[run_dir, *roots], lang=lang or "en")
+                         title=display_title(res.name, res.title or res.name, lang or "en"), roots=[run_dir, *roots],
+                         lang=lang or "en")
     except Exception as exc:  # noqa: BLE001 - an export failure must not lose the run record
         if status == "succeeded":
             status = "failed"

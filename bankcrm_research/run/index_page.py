@@ -20,6 +20,7 @@ from bankcrm_research.reporting.labels import label
 from bankcrm_research.reporting.sections import auto_choices, skipped_sections
 from bankcrm_research.run.headlines import headline_rows, recorded_findings
 from bankcrm_research.run.ledger import LedgerRow, input_digest
+from bankcrm_research.run.notebooks import display_title
 
 __all__ = ["render_index"]
 
@@ -109,7 +110,7 @@ def _notebook_section(nb: Mapping[str, Any], m: Mapping[str, Any], declared: Seq
     link = f' · <a href="{_e(outs["html"])}">{_e(t("report"))}</a>' if outs.get("html") else ""
     status = nb.get("status")
     word = label(f"index.status.{status}", lang) if status in _STATUSES else str(status)
-    return (f'<section class="nb" id="nb-{_e(name)}"><h3>{_e(nb.get("title") or name)}</h3>'
+    return (f'<section class="nb" id="nb-{_e(name)}"><h3>{_e(display_title(name, nb.get("title") or name, lang))}</h3>'
             f'<p class="sub"><code>{_e(name)}</code> · <span class="status {_e(status)}">{_e(word)}</span>{link}</p>'
             f"{found}{table}{skipped_html}{auto_html}</section>")
 
@@ -148,7 +149,7 @@ def _status_row(nb: Mapping[str, Any], lang: str) -> str:
     status = nb.get("status")
     word = label(f"index.status.{status}", lang) if status in _STATUSES else str(status)
     dur = nb.get("duration_s")
-    return (f'<tr><td><strong>{_e(name)}</strong><div class="sub">{_e(nb.get("title") or "")}</div></td>'
+    return (f'<tr><td><strong>{_e(name)}</strong><div class="sub">{_e(display_title(name, nb.get("title") or "", lang))}</div></td>'
             f'<td class="status {_e(status)}">{_e(word)}{err_html}</td>'
             f'<td>{"" if dur is None else f"{dur:.1f} s"}</td><td>{" · ".join(links)}</td></tr>')
 

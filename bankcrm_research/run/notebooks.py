@@ -32,6 +32,7 @@ __all__ = [
     "ParameterError",
     "parse_parameters_source",
     "read_notebook_info",
+    "display_title",
     "discover_notebooks",
     "resolve_notebooks",
 ]
@@ -175,6 +176,21 @@ def _title_and_question(cells: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
             question = question[: question.index("?") + 1]
         return title, question.strip()
     return "", ""
+
+
+def display_title(name: str, title: str, lang: str | None = "en") -> str:
+    """A notebook's title in the report's language.
+
+    English (and any unknown language): ``title`` as read from the notebook's first markdown cell. Chinese:
+    the label ``title.<name>`` (``reporting/labels/text_NN.yml``) when it is defined, else ``title``.
+    """
+    if lang != "zh":
+        return title
+    from bankcrm_research.reporting.labels import label
+
+    key = f"title.{name}"
+    text = label(key, lang)
+    return title if text == key else text
 
 
 def read_notebook_info(path: str | Path) -> NotebookInfo:

@@ -11,6 +11,9 @@
   ``<details>`` list at the end of the page, deduplicated with counts, with ``/tmp/ipykernel_…``
   file names replaced by the cell (``In [5]``), site-packages paths shortened to the package path
   and other absolute paths made relative (or reduced to the file name);
+* in a language other than English, a markdown cell whose metadata names a label
+  (``{"bankcrm": {"label": "nb03.intro"}}``: the title and question cell) shows that label's text
+  in the run's language (``reporting/labels/text_NN.yml``);
 * in share-safe mode also: no source lines under warnings, tracebacks reduced to
   ``Error: message``, and every absolute path scrubbed from text outputs and markdown.
 
@@ -31,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["scrub_paths", "scrub_record", "is_path_repr", "parse_warnings", "prepare_for_reader",
-           "parameters_table"]
+           "parameters_table", "localized_markdown"]
 
 _IPYKERNEL = re.compile(r"(?:/tmp|/var/folders/[^\s:]*|[A-Za-z]:\\[^\s:]*)?/ipykernel_\d+/\d+\.py")
 _SITE = re.compile(r"(?:[A-Za-z]:)?[^\s:'\"]*?[/\\](?:site|dist)-packages[/\\]")
@@ -199,6 +202,21 @@ def _hide_input(cell: Any) -> None:
     cell.setdefault("metadata", {}).setdefault("bankcrm_reader", {})["hide_input"] = True
 
 
+def localized_markdown(cell: Any, lang: str) -> str:
+    """A markdown cell's text in ``lang``: the label named by its metadata ``bankcrm.label`` when that
+    label exists, otherwise the cell's own source (notebooks keep their title cell in English so that
+    ``bankcrm-research list`` and JupyterLab read it)."""
+    from bankcrm_research.reporting.labels import label
+
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
+    key = (((cell.get("metadata") or {}).get("bankcrm") or {}).get("label"))
+    if not key or lang not in ("en", "zh"):
+        return source
+    text = label(str(key), lang)
+    return source if text == str(key) else text
+
+
 def prepare_for_reader(nb: Any, *, share_safe: bool = False, roots: Sequence[str | Path] = (),
                        lang: str = "en") -> Any:
     """A copy of executed notebook ``nb`` rewritten for reading (see the module docstring)."""
@@ -220,6 +238,8 @@ def prepare_for_reader(nb: Any, *, share_safe: bool = False, roots: Sequence[str
 
     warnings: dict[str, int] = {}
     for cell in nb.cells:
+        if cell.cell_type == "markdown" and lang != "en":
+            cell.source = localized_markdown(cell, lang)
         if cell.cell_type == "markdown" and share_safe:
             cell.source = scrub_paths(cell.source, roots, aggressive=True)
         if cell.cell_type != "code":

@@ -177,6 +177,20 @@ class SatisfactionRetentionResult:
         lines.append(f"n = {self.n} surveyed customers, {self.n_events} churned; Cox concordance {self.concordance:.3f}")
         return tuple(lines)
 
+    @property
+    def notes_zh(self) -> tuple[str, ...]:
+        """:attr:`notes` in simplified Chinese."""
+        lines = []
+        for m, what in [("logit", "Logit 模型：{score} 每提高一分的优势比"), ("cox", "Cox 模型：{score} 每提高一分的风险比")]:
+            r = self.effect(m)
+            lines.append(f"{what.format(score=self.score)} = {r['exp_estimate']:.3f} "
+                         f"[{r['exp_ci_low']:.3f}, {r['exp_ci_high']:.3f}]，p = {r['p_value']:.3g}")
+        if (self.table["model"] == "ols_value").any():
+            r = self.effect("ols_value")
+            lines.append(f"价值的 OLS 模型：每提高一分 {r['estimate']:.3g} [{r['ci_low']:.3g}, {r['ci_high']:.3g}]")
+        lines.append(f"n = {self.n} 名参与问卷的客户，其中 {self.n_events} 人流失；Cox 一致性指数 {self.concordance:.3f}")
+        return tuple(lines)
+
     def plot(self, ax=None):
         """Churn rate by satisfaction level (binned) with 95 % Wilson intervals."""
         import matplotlib.pyplot as plt

@@ -134,6 +134,18 @@ class SegmentationResult:
             f"[{s['ari_ci_low']:.3f}, {s['ari_ci_high']:.3f}] over {int(s['n_bootstrap'])} resamples.",
         )
 
+    @property
+    def notes_zh(self) -> tuple[str, ...]:
+        """:attr:`notes` in simplified Chinese."""
+        s = self.stability.iloc[0]
+        method = {"kmeans": "K-means", "gmm": "高斯混合模型"}.get(self.method, self.method)
+        chosen = {"silhouette": "按轮廓系数选定", "bic": "按 BIC 选定", "given": "由参数指定"}.get(
+            self.criterion, f"按 {self.criterion} 选定")
+        return (
+            f"{method}：{chosen} k = {self.n_segments}；{int(s['n_bootstrap'])} 次自助重抽样的调整兰德指数 "
+            f"{s['ari_mean']:.3f} [{s['ari_ci_low']:.3f}, {s['ari_ci_high']:.3f}]。",
+        )
+
     def plot(self, ax=None, *, kind: Literal["selection", "profiles"] = "selection"):
         """``kind="selection"``: silhouette/BIC by k; ``kind="profiles"``: heatmap of z-means."""
         import matplotlib.pyplot as plt

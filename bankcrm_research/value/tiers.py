@@ -106,6 +106,16 @@ class ValueConcentration:
             f"of value (n = {self.n_customers}).",
         )
 
+    @property
+    def notes_zh(self) -> tuple[str, ...]:
+        """:attr:`notes` in simplified Chinese."""
+        m = self.measures.set_index("measure")
+        return (
+            f"{self.value}：基尼系数 {m.loc['gini', 'estimate']:.3f}；前 10% 的客户持有 "
+            f"{m.loc['top_10pct_share', 'estimate']:.1%} 的价值，前 20% 持有 {m.loc['top_20pct_share', 'estimate']:.1%}"
+            f"（n = {self.n_customers}）。",
+        )
+
     def plot(self, ax=None):
         """Lorenz curve with the line of equality."""
         import matplotlib.pyplot as plt

@@ -72,3 +72,23 @@ def test_infer_features_leaves_out_roles_dates_leaky_ids(table):
 )
 def test_looks_like_identifier(values, name, expected):
     assert looks_like_identifier(pd.Series(values), name) is expected
+
+
+def test_chinese_sentences_and_unchanged_english(table):
+    """``lang="zh"`` gives the auto-choice sentences in Chinese; the English ones stay as they were."""
+    en = resolve_column(table, "id_column", None, default="customer_id", table_name="customers", purpose="customer ids")
+    zh = resolve_column(table, "id_column", None, default="customer_id", table_name="customers", purpose="客户编号",
+                        lang="zh")
+    assert en.sentence == "id_column = 'customer_id' (auto: found in customers) for customer ids."
+    assert zh.sentence == "id_column = 'customer_id'（自动：在 customers 中找到），用于客户编号。"
+    assert (zh.column, zh.how) == (en.column, en.how)
+    given = resolve_column(table, "target", "y", lang="zh")
+    assert given.sentence == "target = 'y'（指定）。"
+    absent = resolve_column(table, "treatment_column", None, default="followup_contact", table_name="customers",
+                            purpose="回访效应", lang="zh")
+    assert absent.column is None and "没有回访效应所需的列" in absent.sentence and "followup_contact" in absent.sentence
+    feats_en, cats_en, s_en = infer_features(table, exclude=["customer_id", "y"])
+    feats_zh, cats_zh, s_zh = infer_features(table, exclude=["customer_id", "y"], lang="zh")
+    assert (feats_zh, cats_zh) == (feats_en, cats_en)
+    assert s_en.startswith(f"features = {len(feats_en)} columns (auto: every column except role ")
+    assert s_zh.startswith(f"features = {len(feats_zh)} 列（自动：除其他角色列 ") and "日期列 ['contact_date']" in s_zh

@@ -31,9 +31,9 @@ def test_number_formats():
 
 
 def test_html_has_no_index_all_rows_and_a_scroll_box():
-    df = pd.DataFrame({"column": [f"c{i}" for i in range(109)], "n_rows": np.arange(109.0)})
+    df = pd.DataFrame({"column": [f"c{i}" for i in range(109)], "n_widgets": np.arange(109.0)})
     html = table_html(df, lang="en")
-    assert html.count("<tr") == 110 and "overflow-x: auto" in html and ">N rows<" in html
+    assert html.count("<tr") == 110 and "overflow-x: auto" in html and ">N widgets<" in html
     assert "c108" in html and "108.0" not in html
     cut = table_html(df, lang="en", max_rows=50)
     assert "First 50 of 109 rows shown" in cut

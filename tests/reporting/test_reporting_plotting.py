@@ -73,3 +73,67 @@ def test_same_figure_gives_byte_identical_png(report_dir):
 def test_setup_plotting_rejects_unknown_language():
     with pytest.raises(ValueError, match="'lang' parameter must be one of"):
         reporting.setup_plotting("de")
+
+
+@pytest.mark.parametrize("lang, given, expected", [
+    ("en", "Assets under management (CNY)", "Assets under management (CNY million)"),
+    ("zh", "管理资产（元）", "管理资产（百万元）"),
+    ("en", "Expected profit", "Expected profit (million)"),
+    ("zh", "交易笔数", "交易笔数（百万）"),
+])
+def test_million_label_puts_the_unit_in_the_label(lang, given, expected):
+    from bankcrm_research.reporting.plotting import million_label
+
+    assert million_label(given, lang) == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_large_axis_has_no_offset_text_and_says_million(report_dir, lang):
+    """Issue 12: the "1e6" offset of an AUM axis collided with its label (notebook 04 partial dependence).
+    millions_axis shows millions with the unit in the label; no offset text is drawn."""
+    from bankcrm_research.reporting.plotting import millions_axis
+
+    reporting.setup_notebook(lang=lang)
+    try:
+        fig, ax = plt.subplots()
+        ax.plot([0.0, 1.2e6, 3.5e6], [0.07, 0.055, 0.055])
+        ax.set_xlabel(reporting.label("aum", lang))
+        fig.canvas.draw()
+        assert ax.xaxis.get_offset_text().get_text() == "1e6"  # the bug, without the fix
+        assert millions_axis(ax, "x", lang=lang) is True
+        fig.canvas.draw()
+        assert ax.xaxis.get_offset_text().get_text() == ""
+        assert ax.get_xlabel() == {"en": "Assets under management (CNY million)", "zh": "管理资产（百万元）"}[lang]
+        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert "1" in ticks and "3" in ticks and not any("e" in t for t in ticks)
+        # a small or narrow axis keeps its label and gets plain numbers, never an offset
+        fig2, ax2 = plt.subplots()
+        ax2.plot([0, 1], [1_000_000, 1_000_010])
+        ax2.set_ylabel("n")
+        assert millions_axis(ax2, "y", lang=lang) is False
+        fig2.canvas.draw()
+        assert ax2.yaxis.get_offset_text().get_text() == "" and ax2.get_ylabel() == "n"
+        with pytest.raises(ValueError, match="'axis' parameter"):
+            millions_axis(ax2, "z")
+    finally:
+        reporting.setup_notebook(lang="en")
+
+
+def test_month_axis_speaks_the_report_language(report_dir):
+    import pandas as pd
+
+    from bankcrm_research.reporting.plotting import month_axis
+
+    months = pd.date_range("2020-01-01", "2023-12-01", freq="MS")
+    texts = {}
+    for lang in ("en", "zh"):
+        reporting.setup_notebook(lang=lang)
+        fig, ax = plt.subplots()
+        pd.Series(range(len(months)), index=months).plot(ax=ax, x_compat=True)
+        month_axis(ax, lang=lang)
+        fig.canvas.draw()
+        texts[lang] = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert ax.xaxis.get_offset_text().get_text() == ""
+    reporting.setup_notebook(lang="en")
+    assert "2021" in texts["en"] and "2021年" in texts["zh"]
+    assert not any(m in t for t in texts["zh"] for m in ("Jan", "Apr", "Jul", "Oct"))

@@ -41,6 +41,8 @@ def test_skip_in_chinese(tmp_path, monkeypatch, shown):
     try:
         skip_section("treatment", "跟进效果", "文件中没有处理变量。", "设置 treatment_column='<列名>'")
         assert shown[0].startswith("**已跳过：跟进效果。**")
+        metrics = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
+        assert metrics["skipped.treatment"] == "跟进效果：文件中没有处理变量。 如需运行：设置 treatment_column='<列名>'"
     finally:
         reporting.setup_notebook(lang="en")
 

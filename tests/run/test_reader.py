@@ -125,3 +125,23 @@ def test_zh_code_toggles(tmp_path):
     assert "<summary>显示代码</summary>" in page and "<summary>show code</summary>" not in page
     assert ">显示全部代码</button>" in page and 'data-hide="隐藏全部代码"' in page
     assert '<html lang="zh-CN"' in page
+
+
+def test_title_cell_in_the_run_language(tmp_path):
+    """A markdown cell naming a label (metadata bankcrm.label) shows that label's text in a zh report;
+    English keeps the cell as written; an unknown label keeps the cell."""
+    from bankcrm_research.reporting import label
+    from bankcrm_research.run.notebooks import display_title
+
+    nb = _nb()
+    nb.cells[0].metadata["bankcrm"] = {"label": "nb03.intro"}
+    english = nb.cells[0].source
+    zh = prepare_for_reader(nb, lang="zh")
+    assert zh.cells[0].source == label("nb03.intro", "zh") and zh.cells[0].source.startswith("# 03 — 客户满意度")
+    assert prepare_for_reader(nb, lang="en").cells[0].source == english
+    nb.cells[0].metadata["bankcrm"] = {"label": "no.such.label"}
+    assert prepare_for_reader(nb, lang="zh").cells[0].source == english
+    assert display_title("03_satisfaction_drivers", "03 — Customer satisfaction drivers", "zh") == "03 — 客户满意度的驱动因素"
+    assert display_title("03_satisfaction_drivers", "03 — Customer satisfaction drivers", "en") == \
+        "03 — Customer satisfaction drivers"
+    assert display_title("99_unknown", "99 — Something", "zh") == "99 — Something"
