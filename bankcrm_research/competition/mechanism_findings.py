@@ -123,7 +123,7 @@ def by_type_sentence(by_type: pd.DataFrame, pooled: Sequence[pd.DataFrame], lang
 
 
 def within_type_channel_sentence(by_type: pd.DataFrame, pooled: pd.DataFrame, bank_type_column: str,
-                                 type_label: Callable[[str], str], mediator_label: str, outcome_label: str,
+                                 type_labels: Mapping[str, str], mediator_label: str, outcome_label: str,
                                  unit: str, lang: str = "en") -> str:
     """The first channel's indirect effect within each bank type (estimate and CI), and whether the
     pooled indirect effect lies outside every within-type interval.
@@ -132,10 +132,10 @@ def within_type_channel_sentence(by_type: pd.DataFrame, pooled: pd.DataFrame, ba
     that shared heterogeneity to the pooled *b* path (a between-type slope), so the pooled split can
     overstate the channel; the within-type effects are free of it. ``by_type`` and ``pooled`` are
     :meth:`PanelMediationResult.tidy` tables (``by_type`` with ``bank_type_column``) for the same
-    mediator and outcome.
+    mediator and outcome; ``type_labels`` maps bank-type codes to display names (others shown as is).
     """
     ind = by_type[by_type["term"] == "indirect"]
-    parts = [(type_label(str(t)), r["estimate"], r["ci_low"], r["ci_high"]) for t, r in
+    parts = [(type_labels.get(str(t), str(t)), r["estimate"], r["ci_low"], r["ci_high"]) for t, r in
              ind.set_index(bank_type_column).iterrows()]
     p = pooled.set_index("term")
     pooled_ind, pooled_share = p.loc["indirect", "estimate"], p.loc["share_mediated", "estimate"]

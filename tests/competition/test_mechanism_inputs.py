@@ -144,14 +144,14 @@ def test_within_type_channel_sentence_flags_a_pooled_effect_outside_every_type()
 
     by_type = pd.concat([tidy(-0.09, -0.12, -0.07).assign(bank_type="city"),
                          tidy(-0.06, -0.11, -0.02).assign(bank_type="rural")], ignore_index=True)
-    s = say.within_type_channel_sentence(by_type, tidy(-0.16, -0.2, -0.12, 0.72), "bank_type", str.upper,
+    s = say.within_type_channel_sentence(by_type, tidy(-0.16, -0.2, -0.12, 0.72), "bank_type", {"city": "CITY", "rural": "RURAL"},
                                          "deposit cost", "NIM", "+100 index points")
     assert "CITY -0.09" in s and "RURAL -0.06" in s and "2 of 2 exclude zero" in s
     assert "-0.16 (72% mediated), lies outside every within-type interval" in s
-    inside = say.within_type_channel_sentence(by_type, tidy(-0.08, -0.1, -0.05), "bank_type", str.upper,
+    inside = say.within_type_channel_sentence(by_type, tidy(-0.08, -0.1, -0.05), "bank_type", {"city": "CITY", "rural": "RURAL"},
                                               "deposit cost", "NIM", "+100 index points")
     assert "outside" not in inside
-    zh = say.within_type_channel_sentence(by_type, tidy(-0.16, -0.2, -0.12, 0.72), "bank_type", str, "存款成本",
+    zh = say.within_type_channel_sentence(by_type, tidy(-0.16, -0.2, -0.12, 0.72), "bank_type", {}, "存款成本",
                                           "净息差", "每100个指数点", "zh")
     assert "落在所有类型内区间之外" in zh
     assert say.findings({"channel": "P.", "channel_by_type": "W.", "gmm": "G."}) == ["W.", "G."]
