@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from bankcrm_research.common.results import ResultMixin
+from bankcrm_research.competition.display_names import term_label
 from bankcrm_research.data.validate import (
     require_choice,
     require_columns,
@@ -75,8 +76,8 @@ class GMMResult(ResultMixin):
         r = row.iloc[0]
         return float(r["estimate"] if r["section"] == "coefficient" else r["statistic"])
 
-    def plot(self, ax: Any = None) -> Any:
-        """Coefficients (without period effects) with CIs."""
+    def plot(self, ax: Any = None, *, lang: str = "en") -> Any:
+        """Coefficients (without period effects) with CIs (term names and title in Chinese with ``lang="zh"``)."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -85,9 +86,13 @@ class GMMResult(ResultMixin):
         y = np.arange(len(c))[::-1]
         ax.errorbar(c["estimate"], y, xerr=[c["estimate"] - c["ci_low"], c["ci_high"] - c["estimate"]], fmt="o",
                     capsize=3)
-        ax.set_yticks(y, c["term"])
+        if lang == "zh":
+            ax.set_yticks(y, [term_label(str(t), lang) for t in c["term"]])
+            ax.set_title(f"{'差分' if self.method == 'difference' else '系统'}GMM（{self.steps}步）", fontsize=9)
+        else:
+            ax.set_yticks(y, c["term"])
+            ax.set_title(f"{self.method} GMM, {self.steps}-step", fontsize=9)
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_title(f"{self.method} GMM, {self.steps}-step", fontsize=9)
         return ax
 
 

@@ -103,8 +103,9 @@ class EventStudyResult(ResultMixin):
             f"{pre['statistic']:.3f}, p = {pre['p_value']:.3g}.",
         )
 
-    def plot(self, ax: Any = None, *, label: str | None = None) -> Any:
-        """Coefficients with CIs by year; dashed line at the shock, the reference year marked."""
+    def plot(self, ax: Any = None, *, label: str | None = None, lang: str = "en") -> Any:
+        """Coefficients with CIs by year; dashed line at the shock, the reference year marked
+        (axis and title in Chinese with ``lang="zh"``)."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -116,10 +117,12 @@ class EventStudyResult(ResultMixin):
         )
         ax.axhline(0, color="grey", lw=0.8)
         ax.axvline(self.shock_year - 0.5, color="firebrick", ls="--", lw=1)
-        ax.set_xlabel("year")
-        ax.set_ylabel(f"exposure × year effect (ref. {self.ref_year})")
         pre = self.pretrend.iloc[0]
-        ax.set_title(f"pre-trend test: F = {pre['statistic']:.2f}, p = {pre['p_value']:.3f}", fontsize="small")
+        zh = lang == "zh"
+        ax.set_xlabel("年份" if zh else "year")
+        ax.set_ylabel(f"敞口 × 年份效应（基期{self.ref_year}）" if zh else f"exposure × year effect (ref. {self.ref_year})")
+        ax.set_title((f"事前趋势检验：F = {pre['statistic']:.2f}，p = {pre['p_value']:.3f}" if zh else
+                      f"pre-trend test: F = {pre['statistic']:.2f}, p = {pre['p_value']:.3f}"), fontsize="small")
         return ax
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from bankcrm_research.competition.display_names import value_name
 from bankcrm_research.reporting.narrative import effect, fmt_ci, fmt_number, fmt_p
 
 __all__ = [
@@ -88,8 +89,8 @@ def rank_agreement(agreement: pd.DataFrame, *, reference: str, lang: str = "en")
     a = agreement.sort_values("spearman")
     lo, hi = a.iloc[0], a.iloc[-1]
     if lang == "zh":
-        return (f"重建指数与{reference}的 Spearman 秩相关介于 {fmt_number(lo['spearman'])}（{lo['method']}）与 "
-                f"{fmt_number(hi['spearman'])}（{hi['method']}）之间。")
+        return (f"重建指数与{reference}的 Spearman 秩相关介于 {fmt_number(lo['spearman'])}（{value_name(lo['method'], lang)}）"
+                f"与 {fmt_number(hi['spearman'])}（{value_name(hi['method'], lang)}）之间。")
     return (f"The rebuilt indices rank regions like {reference} with Spearman correlations from "
             f"{fmt_number(lo['spearman'])} ({lo['method']}) to {fmt_number(hi['spearman'])} ({hi['method']}).")
 

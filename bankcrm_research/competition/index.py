@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from bankcrm_research.common.results import ResultMixin
+from bankcrm_research.competition.display_names import value_name
 from bankcrm_research.competition.index_weights import (
     Normalization,
     entropy_weights,
@@ -137,8 +138,9 @@ class IndexResult(ResultMixin):
         diag = self.diagnostics.rename(columns={"statistic": "indicator", "value": "weight"})
         return pd.concat([self.weights[["indicator", "weight"]], diag], ignore_index=True)
 
-    def plot(self, ax: Any = None, *, labels: Mapping[str, str] | None = None) -> Any:
-        """Horizontal bar chart of the weights (``labels`` maps indicator names to display names)."""
+    def plot(self, ax: Any = None, *, labels: Mapping[str, str] | None = None, lang: str = "en") -> Any:
+        """Horizontal bar chart of the weights (``labels`` maps indicator names to display names;
+        ``lang="zh"`` writes the axis in Chinese)."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -146,7 +148,10 @@ class IndexResult(ResultMixin):
         w = self.weights.sort_values("weight")
         names = [(labels or {}).get(i, i) for i in w["indicator"]]
         ax.barh(names, w["weight"])
-        ax.set_xlabel(f"weight ({self.method})")
+        if lang == "zh":
+            ax.set_xlabel(f"权重（{value_name(self.method, lang)}）")
+        else:
+            ax.set_xlabel(f"weight ({self.method})")
         return ax
 
 

@@ -264,7 +264,7 @@ def resolve_competition_inputs(
                 sub = [c for c in PKU_DIMENSION_COLUMNS if c in indicators.columns and indicators[c].notna().any()]
             choices.append(("index_indicators", sub, _t(
                 L, f"index sub-indicators: the {len(sub)} present in the indicators file ({', '.join(sub) or 'none'}).",
-                f"指数分项：指标文件中现有的 {len(sub)} 个（{'、'.join(sub) or '无'}）。")))
+                f"指数分项：指标文件中现有的 {len(sub)} 个（{'、'.join(f'`{c}`' for c in sub) or '无'}）。")))
         else:
             sub, _ = _pick_list(indicators, "index_indicators", list(index_indicators), [],
                                 "internet_finance_indicators")

@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from bankcrm_research.competition.display_names import display_frame as names_in
+from bankcrm_research.reporting.labels import label
 from bankcrm_research.reporting.narrative import direction, fmt_ci, fmt_number, fmt_p
 
 __all__ = [
@@ -46,12 +48,13 @@ def term_name(key: str, lang: str) -> str:
 
 
 def display_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A copy for show_table with estimator/aggregation/term names in the notebook's language."""
+    """A copy for show_table with estimator/aggregation/term names in the notebook's language
+    (in Chinese also the other name columns: mediator, outcome, section, method, CI method, ...)."""
     out = df.copy()
     for col in ("estimator", "aggregation", "term"):
         if col in out.columns:
             out[col] = out[col].map(lambda v: term_name(v, lang) if isinstance(v, str) else v)
-    return out
+    return names_in(out, lang)
 
 
 def _row(table: pd.DataFrame, **match: Any) -> pd.Series:
@@ -273,7 +276,8 @@ def truth_notes(planted: Mapping[str, Any], tve: pd.DataFrame, channels: Sequenc
     out: list[str] = []
     missing = [f"{m}→{o}" for m, o in channels if f"{m}->{o}" not in planted.get("mediation", {})]
     if missing:
-        out.append(f"模拟世界未预设 {'、'.join(missing)} 渠道（truth.json 中没有记录）：上文对其估计的间接效应不是预设机制。"
+        named = [f"{label(m, 'zh')}→{label(o, 'zh')}" for m, o in channels if f"{m}->{o}" not in planted.get("mediation", {})]
+        out.append(f"模拟世界未预设{'、'.join(named)}渠道（truth.json 中没有记录）：上文对其估计的间接效应不是预设机制。"
                    if zh else
                    f"The simulated world plants no channel for {', '.join(missing)} (truth.json has no entry): any "
                    "indirect effect estimated above for them is not a planted mechanism.")

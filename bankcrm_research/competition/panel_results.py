@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bankcrm_research.common.results import ResultMixin
+from bankcrm_research.competition.display_names import note_text, notes_text
 
 __all__ = ["PanelResult"]
 
@@ -94,6 +95,8 @@ class PanelResult(ResultMixin):
             rows = {"N": "观测数", "Within R²": "组内 R²", "Bank FE": "银行固定效应", "Year FE": "年份固定效应",
                     "SE": "标准误"}
             out = out.rename(index=rows).replace({"Yes": "是", "No": "否"})
+            if "标准误" in out.index:
+                out.loc["标准误"] = [note_text(str(v), lang) for v in out.loc["标准误"]]
         return out
 
     def render_combined(
@@ -110,7 +113,7 @@ class PanelResult(ResultMixin):
         from bankcrm_research.reporting.tables import render_regression_table
 
         table = self.combined_table(outcomes=outcomes, term=term, labels=labels, lang=lang)
-        return render_regression_table(table, fmt, notes=[*notes, *self.notes])  # type: ignore[arg-type]
+        return render_regression_table(table, fmt, notes=[*notes, *notes_text(self.notes, lang)])  # type: ignore[arg-type]
 
     def plot(
         self,

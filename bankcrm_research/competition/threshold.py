@@ -75,16 +75,20 @@ class ThresholdResult(ResultMixin):
     def summary(self) -> pd.DataFrame:
         return self.table[self.table["section"].isin(["threshold", "test", "coefficient"])].copy()
 
-    def plot(self, ax: Any = None) -> Any:
-        """LR(γ) of each search stage with the critical value line."""
+    def plot(self, ax: Any = None, *, lang: str = "en") -> Any:
+        """LR(γ) of each search stage with the critical value line (legend and axis in Chinese with ``lang="zh"``)."""
         import matplotlib.pyplot as plt
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 3.5))
+        zh = lang == "zh"
+        stages_zh = {"single": "单门槛", "double: second threshold": "双门槛：第二门槛",
+                     "double: refined first threshold": "双门槛：修正后的第一门槛"}
         for stage, g in self.lr_curves.groupby("stage", sort=False):
-            ax.plot(g["gamma"], g["lr"], lw=1, label=str(stage))
-        ax.axhline(self.lr_curves["critical_value"].iloc[0], color="grey", ls="--", lw=0.8, label="critical value")
-        ax.set_xlabel("threshold γ")
+            ax.plot(g["gamma"], g["lr"], lw=1, label=stages_zh.get(str(stage), str(stage)) if zh else str(stage))
+        ax.axhline(self.lr_curves["critical_value"].iloc[0], color="grey", ls="--", lw=0.8,
+                   label="临界值" if zh else "critical value")
+        ax.set_xlabel("门槛值 γ" if zh else "threshold γ")
         ax.set_ylabel("LR(γ)")
         ax.legend(frameon=False, fontsize=8)
         return ax

@@ -2,8 +2,9 @@
 
 Built on pandas' ``Styler`` (no hand-written HTML): no 0..n index column, headers from the label
 files (en/zh; snake_case keys without a label are humanised), counts as whole numbers with thousands
-separators, decimals chosen per column, p-values as ``< 0.001``, booleans as yes/no, missing cells as an
-em dash, every row shown up to ``max_rows`` (with a note when cut; the CSV has them all) and wide tables
+separators (years and cohorts without), decimals chosen per column (a value below 1 in a column of
+large values keeps ``digits`` decimals instead of showing as 0.0), p-values as ``< 0.001``, booleans
+as yes/no, missing cells as an em dash, every row shown up to ``max_rows`` (with a note when cut; the CSV has them all) and wide tables
 scrolling horizontally. The numbers themselves are untouched: this is display only (``save_table``
 writes full precision).
 """
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["header_label", "column_formatter", "styled_table", "table_html"]
 
 _P_NAMES = re.compile(r"(^|_)(p|pvalue|p_value|pval|p_val)$|^p_|_p_value", re.IGNORECASE)
+_YEAR_NAMES = re.compile(r"(^|_)(year|cohort)s?$|^event_time$", re.IGNORECASE)
 _YES = {"en": ("yes", "no"), "zh": ("是", "否")}
 _NOTE = {"en": "First {k:,} of {n:,} rows shown; the saved CSV has all of them.",
          "zh": "仅显示前 {k:,} 行（共 {n:,} 行）；保存的 CSV 包含全部数据。"}
@@ -59,7 +61,10 @@ def column_formatter(s: pd.Series, name: str, *, digits: int = 3, lang: str = "e
     finite = vals[np.isfinite(vals)]
     if _is_p_column(name):
         return lambda v: dash if pd.isna(v) else ("< 0.001" if float(v) < 0.001 else f"{float(v):.3f}")
-    if len(finite) and bool((finite == np.round(finite)).all()) and finite.abs().max() < 1e15:
+    whole = len(finite) and bool((finite == np.round(finite)).all()) and finite.abs().max() < 1e15
+    if whole and _YEAR_NAMES.search(name):  # years and cohorts: 2013, not 2,013
+        return lambda v: dash if pd.isna(v) else f"{int(round(float(v)))}"
+    if whole:
         return lambda v: dash if pd.isna(v) else f"{int(round(float(v))):,}"
     top = float(finite.abs().max()) if len(finite) else 0.0
     if top >= 1e12:
@@ -75,6 +80,8 @@ def column_formatter(s: pd.Series, name: str, *, digits: int = 3, lang: str = "e
             return "∞" if x > 0 else "-∞"
         if small:
             return f"{x:.2e}"
+        if decimals < digits and 0 < abs(x) < 1:  # a small value in a column of large ones keeps its digits
+            return f"{x:.{digits}f}" if round(x, digits) != 0 else f"{x:.2e}"
         return f"{x:,.{decimals}f}"
 
     return fmt

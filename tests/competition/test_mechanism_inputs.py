@@ -163,4 +163,4 @@ def test_truth_notes_in_both_languages():
     en = say.truth_notes(planted, tve, [["deposit_cost", "nim"], ["npl_ratio", "roa"]], False)
     assert en[0].startswith("The simulated world plants no channel for npl_ratio→roa") and "ρ = 0.5" in en[1]
     zh = say.truth_notes(planted, tve, [["deposit_cost", "nim"], ["npl_ratio", "roa"]], False, "zh")
-    assert "未预设 npl_ratio→roa" in zh[0] and len(zh) == 2
+    assert "未预设不良贷款率（%）→资产收益率（%）渠道" in zh[0] and len(zh) == 2

@@ -37,3 +37,14 @@ def test_html_has_no_index_all_rows_and_a_scroll_box():
     assert "c108" in html and "108.0" not in html
     cut = table_html(df, lang="en", max_rows=50)
     assert "First 50 of 109 rows shown" in cut
+
+
+def test_years_have_no_separator_and_small_values_keep_their_digits():
+    """Years/cohorts print as 2013 (not 2,013); a 0.043 beside a 86.7 is not shown as -0.0."""
+    cohort = column_formatter(pd.Series([0.0, 2012.0, 2017.0]), "adoption_cohort")
+    assert [cohort(0.0), cohort(2012.0)] == ["0", "2012"]
+    assert column_formatter(pd.Series([2008, 2023]), "year")(2013) == "2013"
+    assert column_formatter(pd.Series([1200.0, 70.0]), "n_customers")(1200.0) == "1,200"  # counts keep separators
+    mixed = column_formatter(pd.Series([-0.0434, 86.69, 0.1186, -0.00004]), "estimate")
+    assert [mixed(-0.0434), mixed(86.69), mixed(0.1186), mixed(-0.00004)] == ["-0.043", "86.69", "0.119", "-4.00e-05"]
+    assert mixed(0.0) == "0.00" and mixed(245.3) == "245.30"
