@@ -145,3 +145,20 @@ def test_title_cell_in_the_run_language(tmp_path):
     assert display_title("03_satisfaction_drivers", "03 — Customer satisfaction drivers", "en") == \
         "03 — Customer satisfaction drivers"
     assert display_title("99_unknown", "99 — Something", "zh") == "99 — Something"
+
+
+def test_every_notebook_has_a_chinese_title_for_the_index():
+    """The zh index and page titles come from ``title.<notebook>`` labels: every shipped notebook has one,
+    and it matches the first line of the Chinese text of its title cell."""
+    from pathlib import Path
+
+    from bankcrm_research.reporting.labels import label
+    from bankcrm_research.run.notebooks import display_title
+
+    root = Path(__file__).resolve().parents[2] / "notebooks"
+    for path in sorted(root.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        zh = display_title(path.stem, "ENGLISH", "zh")
+        assert re.search(r"[\u4e00-\u9fff]", zh), path.stem
+        key = nb.cells[0].metadata["bankcrm"]["label"]
+        assert label(key, "zh").splitlines()[0].lstrip("# ") == zh, path.stem
