@@ -37,7 +37,7 @@ BUNDLED: dict[str, Any] = {
     "features": [
         "tenure_months", "age", "gender", "city_tier", "income", "value_tier", "aum", "n_products",
         "mobile_user", "digital_share", "branch_visits_12m", "complaints_12m", "credit_applications",
-        "approval_days",
+        "approval_days", "logins_90d", "logins_prev_90d",
     ],
     "leaky_columns": [
         "churned", "churn_date", "duration_months", "churn_12m_after_fall", "holds_fund", "fund_loss_pct",
