@@ -335,6 +335,21 @@ class TimeVaryingCoxResult:
         return CoxResult.plot(self, ax)  # type: ignore[arg-type]
 
 
+def _drop_monotone(X: pd.DataFrame, events: np.ndarray) -> pd.DataFrame:
+    """Drop covariates whose partial likelihood is monotone: one-signed, not all 0, and 0 on every event row.
+
+    Then at every event time the event's value is the risk set's minimum (or maximum), so the
+    log-HR estimate runs off to −∞ (+∞) — e.g. a window contact term whose exposed intervals hold no
+    churn. Such a term carries no estimate; it is dropped with a warning naming it.
+    """
+    bad = [c for c in X.columns
+           if X[c].any() and not X.loc[events, c].any() and ((X[c] >= 0).all() or (X[c] <= 0).all())]
+    if bad:
+        warnings.warn(f"long: covariates with no event while non-zero dropped (their log-HR would be infinite): "
+                      f"{bad}", DataWarning, stacklevel=3)
+    return X.drop(columns=bad)
+
+
 @dataclass
 class TimeVaryingCox:
     """Cox model on start–stop data (e.g. from :func:`rm_turnover_long`).
@@ -379,6 +394,7 @@ class TimeVaryingCox:
         frame = frame.dropna()
         warn_dropped(n0 - len(frame), n0, "intervals with missing covariates", table="long")
         X = _design(frame, covariates, categorical_columns, "long")
+        X = _drop_monotone(X, frame[event].to_numpy(bool))
         frame = pd.concat([frame[[id_column, start, stop, event]], X], axis=1)
         covariates = list(X.columns)
         if (frame[stop] <= frame[start]).any():

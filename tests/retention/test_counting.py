@@ -101,6 +101,21 @@ def test_window_arguments_are_validated():
         rm_turnover_long(df, calendar_window=FALL, window_covariates=["value_tier"], **kw)
 
 
+def test_a_window_term_without_events_while_exposed_is_dropped_with_a_warning():
+    """Seed 7001 at 5,000 customers: no contacted private customer churned inside the fall year, so the
+    log-HR of ``fall_contact_private`` has no finite estimate (PHReg stopped at −19.8, SE 7,700)."""
+    from bankcrm_research.data.validate import DataWarning
+
+    df = _three()
+    long = _long(df)
+    with pytest.warns(DataWarning, match=r"no event while non-zero dropped.*fall_contact_affluent"):
+        res = S.TimeVaryingCox(engine="lifelines").fit(
+            pd.concat([long] * 8, keys=range(8)).reset_index(level=0).assign(
+                id=lambda d: d["id"] + d["level_0"].astype(str), x=lambda d: d["x"] + d["level_0"] % 3),
+            id_column="id", event="churned", covariates=["x", "fall_contact_affluent"])
+    assert list(res.tidy()["term"]) == ["x"]
+
+
 def _world(seed: int, n: int) -> pd.DataFrame:
     """Customers of one simulated world (the customers and survey streams of ``simulate_world``)."""
     from bankcrm_research.simulate import customers, survey
