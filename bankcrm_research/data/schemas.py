@@ -258,6 +258,10 @@ CUSTOMERS = TableSchema(
                "(censoring)", min=0.0),
         Column("churn_12m_after_fall", "bool", "", "churned within 12 months after 2022-03-01; empty if churned before"),
         Column("campaign_date", "date", "date", "date the churn score is taken (out-of-time validation)"),
+        Column("logins_90d", "int", "count", "mobile or online banking log-ins in the 90 days before campaign_date; "
+               "empty if the customer had left by then", min=0),
+        Column("logins_prev_90d", "int", "count", "log-ins in the 90 days before those (days 180–91 before "
+               "campaign_date); empty if the customer had left by campaign_date", min=0),
         Column("churn_next_6m", "bool", "", "churned within 6 months after campaign_date; empty if already churned"),
         Column("surveyed", "bool", "", "answered the satisfaction survey (customer_id appears in `survey`)"),
     ),

@@ -13,7 +13,10 @@ target, and ``positive_class`` for a text target) are enough. Every other role d
   role (survival, RM change, treatment) and identifier-like text (:func:`~bankcrm_research.data.roles.infer_features`);
 * leaky columns: the bundled list on bundled data, none on a user's file unless given;
 * survival, RM-change and treatment columns: the canonical names when present; absent means the section
-  is skipped with a sentence (:attr:`ChurnInputs.skips`), never faked.
+  is skipped with a sentence (:attr:`ChurnInputs.skips`), never faked;
+* market-fall date: the bundled world's fall (``generator.market_fall`` of ``truth.json``) on bundled data;
+  on a user's file only when given — then the time-varying Cox adds the post-fall year's fund loss and
+  follow-up contact (by segment) terms; otherwise they are left out with a sentence.
 
 :func:`resolve_inputs` returns a frozen :class:`ChurnInputs`; the notebook prints and records its
 ``choices`` and ``skips`` and passes the resolved names to the analyses.
@@ -37,7 +40,7 @@ BUNDLED: dict[str, Any] = {
     "features": [
         "tenure_months", "age", "gender", "city_tier", "income", "value_tier", "aum", "n_products",
         "mobile_user", "digital_share", "branch_visits_12m", "complaints_12m", "credit_applications",
-        "approval_days",
+        "approval_days", "logins_90d", "logins_prev_90d",
     ],
     "leaky_columns": [
         "churned", "churn_date", "duration_months", "churn_12m_after_fall", "holds_fund", "fund_loss_pct",
@@ -49,7 +52,11 @@ BUNDLED: dict[str, Any] = {
     "uplift_features": ["value_tier", "fund_loss_pct", "tenure_months", "n_products", "digital_share",
                         "complaints_12m", "age"],
     "study_start": "2020-01-01",
+    "fund_loss": "fund_loss_pct",
 }
+
+#: Length of the post-fall window of the time-varying Cox (the bundled ``followup_effect.window_days``).
+FALL_WINDOW_DAYS = 365
 
 # Obvious names of a churn (or response) target, tried in order when target=None on a user's file.
 TARGET_NAMES: tuple[str, ...] = (
@@ -80,6 +87,13 @@ _SKIPS: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("客户经理变更的风险分析需要生存时间、流失事件、客户经理离职日期和研究起始日；此处{why}。",
                "映射 rm_change_date 并设置 study_start='YYYY-MM-DD'（同时提供生存分析列）"),
     },
+    "market_fall": {
+        "en": ("The time-varying Cox model leaves out the year after a market fall (fund losses and follow-up "
+               "contacts acting only then), because {why}.", "set market_fall_date='YYYY-MM-DD' (with "
+                                                            "fund_loss_pct and/or a treatment column)"),
+        "zh": ("时变Cox模型未包含市场下跌后一年的效应（仅在该期间起作用的基金亏损和回访），因为{why}。",
+               "设置 market_fall_date='YYYY-MM-DD'（并提供 fund_loss_pct 和/或处理变量列）"),
+    },
     "followup_effect": {
         "en": ("The file has no treatment column (e.g. a follow-up call), so neither the causal effect of the call "
                "nor uplift targeting can be estimated.", "set treatment_column='<0/1 contact column>' (and "
@@ -104,9 +118,12 @@ _PURPOSES = {
 
 _WHY = {
     "en": {"survival": "the survival section does not run", "rm": "there is no RM departure date column",
-           "id": "there is no customer id", "start": "study_start (the date durations count from) is not set"},
+           "id": "there is no customer id", "start": "study_start (the date durations count from) is not set",
+           "fall": "market_fall_date is not set",
+           "fall_cols": "the file has neither fund_loss_pct nor a treatment column"},
     "zh": {"survival": "生存分析部分未运行", "rm": "没有客户经理离职日期列", "id": "没有客户编号",
-           "start": "未设置 study_start（生存时间的起算日）"},
+           "start": "未设置 study_start（生存时间的起算日）", "fall": "未设置 market_fall_date",
+           "fall_cols": "文件中既没有 fund_loss_pct 也没有处理变量列"},
 }
 _VALIDATION = {
     "en": {"date": "out-of-time validation on the latest score dates of '{col}' (CV second)",
@@ -150,6 +167,8 @@ class ChurnInputs:
     validation: str
     choices: tuple[tuple[str, Any, str], ...] = ()
     skips: dict[str, tuple[str, str]] = field(default_factory=dict)
+    market_fall_date: str | None = None
+    fund_loss_column: str | None = None
 
     @property
     def has_survival(self) -> bool:
@@ -158,6 +177,11 @@ class ChurnInputs:
     @property
     def has_rm_turnover(self) -> bool:
         return "rm_turnover" not in self.skips
+
+    @property
+    def has_market_fall(self) -> bool:
+        """The time-varying Cox model gets the post-fall window terms (fund loss, contact by segment)."""
+        return self.has_rm_turnover and "market_fall" not in self.skips
 
     @property
     def has_treatment(self) -> bool:
@@ -279,6 +303,7 @@ def resolve_inputs(
     causal_population: str | None = None,
     causal_covariates: Sequence[str] | None = None,
     uplift_features: Sequence[str] | None = None,
+    market_fall_date: str | None = None,
     cv_folds: int = 5,
     lang: str = "en",
 ) -> ChurnInputs:
@@ -419,6 +444,23 @@ def resolve_inputs(
         skips["rm_turnover"] = (reason.format(why=why), fix)
     if not trt:
         skips["followup_effect"] = _SKIPS["followup_effect"][lg]
+    fall = market_fall_date
+    if fall is not None:
+        try:
+            fall = str(pd.Timestamp(fall).date())
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"The 'market_fall_date' parameter must be a date 'YYYY-MM-DD' or None. Got "
+                             f"{market_fall_date!r}.") from exc
+    elif simulated:
+        from bankcrm_research.data.truth import load_truth
+
+        fall = str(load_truth()["generator"]["market_fall"])
+        auto("market_fall_date", fall, f"market_fall_date = {fall} (auto: the bundled world's market fall; the "
+                                       f"time-varying Cox adds the {FALL_WINDOW_DAYS} days after it).")
+    loss_col = BUNDLED["fund_loss"] if BUNDLED["fund_loss"] in table.columns else None
+    if "rm_turnover" not in skips and (fall is None or not (loss_col or trt)):
+        reason, fix = _SKIPS["market_fall"][lg]
+        skips["market_fall"] = (reason.format(why=_WHY[lg]["fall" if fall is None else "fall_cols"]), fix)
     surv_covs = (_given_list(table, "survival_covariates", survival_covariates, where) if survival_covariates
                  is not None else _present(table, BUNDLED["survival_covariates"]) if simulated else list(feats))
     c_covs = (_given_list(table, "causal_covariates", causal_covariates, where) if causal_covariates is not None
@@ -434,5 +476,5 @@ def resolve_inputs(
         survival_covariates=[c for c in surv_covs if c not in {dur, evt}], rm_change_column=rmc,
         study_start=start, treatment_column=trt, causal_outcome=out, causal_population=popc,
         causal_covariates=c_covs, uplift_features=up_feats, headline_scheme=scheme, validation=validation,
-        choices=tuple(choices), skips=skips,
+        choices=tuple(choices), skips=skips, market_fall_date=fall, fund_loss_column=loss_col,
     )

@@ -8,7 +8,9 @@ engine for start–stop data, see :class:`TimeVaryingCox`). Ties are handled by 
 
 Relationship-manager turnover is a time-varying covariate: a customer is "in turnover" from the
 date the RM left until ``window_months`` later (or to the end of follow-up if ``window_months`` is
-None). :func:`rm_turnover_long` builds the start–stop (counting-process) format.
+None). :func:`rm_turnover_long` (in :mod:`~bankcrm_research.retention.counting`, re-exported here) builds the
+start–stop (counting-process) format, optionally with covariates that act only inside a calendar
+window such as the year after a market fall (:func:`market_fall_terms`).
 """
 
 from __future__ import annotations
@@ -24,12 +26,17 @@ import pandas as pd
 from bankcrm_research.retention._design import covariate_dummies, drop_degenerate
 from bankcrm_research.retention._labels import term_label, text
 from bankcrm_research.retention.notes_zh import CoxNotesZh, TimeVaryingCoxNotesZh
+from bankcrm_research.retention.counting import (  # noqa: F401  (re-exported: the start-stop builders)
+    DAYS_PER_MONTH,
+    _survival_frame,
+    market_fall_terms,
+    rm_turnover_long,
+)
 from bankcrm_research.data.validate import (
     DataWarning,
     require_columns,
     require_dataframe,
     require_min_rows,
-    require_numeric,
     require_probability,
     warn_dropped,
 )
@@ -40,33 +47,11 @@ __all__ = [
     "CoxModel",
     "CoxResult",
     "rm_turnover_long",
+    "market_fall_terms",
     "TimeVaryingCox",
     "TimeVaryingCoxResult",
     "DAYS_PER_MONTH",
 ]
-
-#: Average Gregorian month length used to turn dates into months.
-DAYS_PER_MONTH = 365.25 / 12
-
-
-def _survival_frame(df: pd.DataFrame, duration: str, event: str, extra: Sequence[str], table: str) -> pd.DataFrame:
-    require_dataframe(df, param=table)
-    require_columns(df, [duration, event, *extra], table=table)
-    sub = df[[duration, event, *extra]].copy()
-    n0 = len(sub)
-    sub = sub.dropna(subset=[duration, event])
-    warn_dropped(n0 - len(sub), n0, f"with missing '{duration}' or '{event}'", table=table)
-    require_numeric(sub, [duration], table=table)
-    if (sub[duration] < 0).any():
-        raise ValueError(f"{table}.{duration}: durations must be >= 0; found {int((sub[duration] < 0).sum())} negative.")
-    ev = sub[event]
-    if not (pd.api.types.is_bool_dtype(ev) or set(pd.unique(ev)) <= {0, 1, True, False}):
-        raise ValueError(f"{table}.{event}: the event indicator must be 0/1 or True/False; found {list(pd.unique(ev))[:5]}.")
-    sub[event] = ev.astype(bool).astype(int)
-    if sub[event].sum() == 0:
-        raise ValueError(f"{table}.{event}: no events (all observations censored); survival models need events.")
-    return sub
-
 
 # ------------------------------------------------------------------------------------ Kaplan–Meier
 @dataclass(frozen=True)
@@ -318,82 +303,6 @@ class CoxModel:
 
 
 # --------------------------------------------------------------------- RM turnover, time-varying
-def rm_turnover_long(
-    data: pd.DataFrame,
-    *,
-    id_column: str,
-    duration: str,
-    event: str,
-    change_date: str,
-    origin: str | pd.Timestamp,
-    window_months: float | None,
-    covariates: Sequence[str] = (),
-    table: str = "customers",
-) -> pd.DataFrame:
-    """Counting-process (start, stop] rows with ``rm_turnover`` switched on after the RM left.
-
-    Parameters
-    ----------
-    id_column, duration, event : str
-        Customer key, months from ``origin`` to churn or censoring, and the churn indicator.
-    change_date : str
-        Date the customer's relationship manager left (NA = no turnover).
-    origin : date
-        Start of follow-up (time 0 of ``duration``), e.g. the study start.
-    window_months : float or None
-        Months after the change during which the turnover covariate is 1 (then it returns to 0);
-        ``None`` keeps it at 1 until the end of follow-up.
-    covariates : sequence of str
-        Baseline covariates copied to every row (numeric; encode categoricals first).
-
-    Returns
-    -------
-    DataFrame
-        ``id, start, stop, event, rm_turnover, covariates...``; the event sits on the last row only.
-
-    Notes
-    -----
-    Changes before ``origin`` start the window at the date itself (time may be negative; the
-    interval is clipped at 0). Month length is 365.25/12 days.
-    """
-    require_dataframe(data, param=table)
-    require_columns(data, [id_column, duration, event, change_date, *covariates], table=table)
-    if window_months is not None and not (np.isfinite(window_months) and window_months > 0):
-        raise ValueError(f"The 'window_months' parameter must be a positive number or None. Got {window_months!r}.")
-    sub = _survival_frame(data, duration, event, [id_column, change_date, *covariates], table)
-    origin_ts = pd.Timestamp(origin)
-    change = pd.to_datetime(sub[change_date], errors="coerce")
-    bad = change.isna() & sub[change_date].notna()
-    if bad.any():
-        raise ValueError(f"{table}.{change_date}: {int(bad.sum())} values are not dates, e.g. "
-                         f"{sub.loc[bad, change_date].head(3).tolist()}.")
-    t_change = ((change - origin_ts).dt.days / DAYS_PER_MONTH).to_numpy()
-    T = sub[duration].to_numpy(float)
-    E = sub[event].to_numpy(int)
-    on = np.where(np.isnan(t_change), np.inf, np.maximum(t_change, 0.0))
-    off = np.inf if window_months is None else np.where(np.isnan(t_change), np.inf, t_change + window_months)
-    off = np.broadcast_to(off, T.shape)
-    # up to three pieces per customer: [0, on), [on, off), [off, T]
-    pieces = []
-    for lo, hi, flag in ((np.zeros_like(T), np.minimum(on, T), 0), (np.minimum(on, T), np.minimum(off, T), 1),
-                         (np.minimum(np.maximum(off, on), T), T, 0)):
-        keep = hi > lo
-        pieces.append(pd.DataFrame({"_row": np.nonzero(keep)[0], "start": lo[keep], "stop": hi[keep],
-                                    "rm_turnover": flag}))
-    long = pd.concat(pieces, ignore_index=True).sort_values(["_row", "start"], kind="mergesort")
-    last = long.groupby("_row")["stop"].transform("max") == long["stop"]
-    long[event] = np.where(last, E[long["_row"].to_numpy()], 0)
-    # customers with duration 0 produce no interval; lifelines needs stop > start
-    zero = np.setdiff1d(np.arange(len(T)), long["_row"].unique())
-    if len(zero):
-        warn_dropped(len(zero), len(T), f"with {duration} = 0 (no time at risk)", table=table)
-    base = sub.reset_index(drop=True)
-    long.insert(0, id_column, base[id_column].to_numpy()[long["_row"].to_numpy()])
-    for c in covariates:
-        long[c] = base[c].to_numpy()[long["_row"].to_numpy()]
-    return long.drop(columns="_row").reset_index(drop=True)
-
-
 @dataclass(frozen=True)
 class TimeVaryingCoxResult(TimeVaryingCoxNotesZh):
     """Fitted Cox model with time-varying covariates (Efron ties; see :class:`TimeVaryingCox` for engines)."""
@@ -425,6 +334,21 @@ class TimeVaryingCoxResult(TimeVaryingCoxNotesZh):
     def plot(self, ax: Any = None) -> Any:
         """Forest plot of hazard ratios."""
         return CoxResult.plot(self, ax)  # type: ignore[arg-type]
+
+
+def _drop_monotone(X: pd.DataFrame, events: np.ndarray) -> pd.DataFrame:
+    """Drop covariates whose partial likelihood is monotone: one-signed, not all 0, and 0 on every event row.
+
+    Then at every event time the event's value is the risk set's minimum (or maximum), so the
+    log-HR estimate runs off to −∞ (+∞) — e.g. a window contact term whose exposed intervals hold no
+    churn. Such a term carries no estimate; it is dropped with a warning naming it.
+    """
+    bad = [c for c in X.columns
+           if X[c].any() and not X.loc[events, c].any() and ((X[c] >= 0).all() or (X[c] <= 0).all())]
+    if bad:
+        warnings.warn(f"long: covariates with no event while non-zero dropped (their log-HR would be infinite): "
+                      f"{bad}", DataWarning, stacklevel=3)
+    return X.drop(columns=bad)
 
 
 @dataclass
@@ -471,6 +395,7 @@ class TimeVaryingCox:
         frame = frame.dropna()
         warn_dropped(n0 - len(frame), n0, "intervals with missing covariates", table="long")
         X = _design(frame, covariates, categorical_columns, "long")
+        X = _drop_monotone(X, frame[event].to_numpy(bool))
         frame = pd.concat([frame[[id_column, start, stop, event]], X], axis=1)
         covariates = list(X.columns)
         if (frame[stop] <= frame[start]).any():

@@ -21,6 +21,9 @@ __all__ = ["retention_truth_rows"]
 
 #: Dummy names of the Cox design -> their names in ``loyalty.churn_hazard_log_hr``.
 _TIER_TERMS = {f"value_tier[{lvl}]": f"value_tier_{lvl}" for lvl in ("affluent", "private")}
+#: Post-fall window terms of :func:`~bankcrm_research.retention.counting.market_fall_terms`.
+FALL_LOSS_TERM = "fall_fund_loss"
+FALL_CONTACT_PREFIX = "fall_contact_"
 
 
 def _log_hr_row(quantity: str, truth: Any, r: Mapping[str, Any]) -> dict[str, Any]:
@@ -35,7 +38,7 @@ def retention_truth_rows(
     time_varying_cox: pd.DataFrame | None = None,
     treatment_effect: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Truth-vs-estimate rows for the churn hazard, RM turnover and the follow-up effect.
+    """Truth-vs-estimate rows for the churn hazard, RM turnover, the post-fall window and the follow-up effect.
 
     Parameters
     ----------
@@ -45,7 +48,9 @@ def retention_truth_rows(
         :meth:`TimeVaryingCoxResult.tidy` (``term, log_hr, hr_ci_low, hr_ci_high, ...``). Terms
         named in ``loyalty.churn_hazard_log_hr`` (``value_tier[affluent]`` as
         ``value_tier_affluent``) → ``loyalty.churn_hazard_log_hr.<term>``; ``rm_turnover`` →
-        ``loyalty.rm_turnover.log_hr``. CIs are turned to the log scale.
+        ``loyalty.rm_turnover.log_hr``; the post-fall window terms ``fall_fund_loss`` →
+        ``loyalty.fund_loss_log_hr_per_pct`` and ``fall_contact_<tier>`` →
+        ``loyalty.followup_effect.log_hr_by_segment.<tier>``. CIs are turned to the log scale.
     treatment_effect : DataFrame, optional
         :meth:`TreatmentEffectResult.tidy` (``segment, method, estimate, ci_low, ci_high``): the
         ``all`` segment → ``loyalty.followup_effect.ate_churn_12m``, other segments →
@@ -69,6 +74,14 @@ def retention_truth_rows(
                 rows.append(_log_hr_row(f"loyalty.churn_hazard_log_hr.{key}", hazard[key], r))
         if "rm_turnover" in tv.index and "rm_turnover" in lt:
             rows.append(_log_hr_row("loyalty.rm_turnover.log_hr", lt["rm_turnover"]["log_hr"], tv.loc["rm_turnover"]))
+        if FALL_LOSS_TERM in tv.index and "fund_loss_log_hr_per_pct" in lt:
+            rows.append(_log_hr_row("loyalty.fund_loss_log_hr_per_pct", lt["fund_loss_log_hr_per_pct"],
+                                    tv.loc[FALL_LOSS_TERM]))
+        by_tier = lt.get("followup_effect", {}).get("log_hr_by_segment", {})
+        for term, r in tv.iterrows():
+            tier = str(term)[len(FALL_CONTACT_PREFIX):] if str(term).startswith(FALL_CONTACT_PREFIX) else None
+            if tier in by_tier:
+                rows.append(_log_hr_row(f"loyalty.followup_effect.log_hr_by_segment.{tier}", by_tier[tier], r))
     if treatment_effect is not None and "followup_effect" in lt:
         fe = lt["followup_effect"]
         for _, r in treatment_effect.iterrows():

@@ -3,7 +3,7 @@
 Churn is a piecewise-exponential proportional-hazards process in calendar time (days from
 ``study_start``)::
 
-    h_i(t) = h0 · exp(x_i'β + β_sat (cusa_score_i − 4))
+    h_i(t) = h0 · exp(x_i'β + β_age (age_i − 40) + β_sat (cusa_score_i − 4))
                 · exp(β_rm)                        while t ∈ [rm_change_date, +6 months)
                 · exp(β_loss loss_i + γ_tier c_i)   while t ∈ [fall, fall + 365 d), fund holders only
 
@@ -14,13 +14,22 @@ surveyed). Churn times are drawn by inverting the cumulative hazard at an Exp(1)
 draw gives both potential outcomes of the follow-up contact ``c_i``, so the true average effect on
 12-month churn after the fall is computed exactly for the simulated population.
 
+The static drivers are as strong as in real retail-bank churn (a one-product customer leaves
+about twice as fast as a three-product one; young, new, branch-only and complaining customers leave
+faster), and customers disengage before they leave (:data:`PRECHURN_SLOWDOWN`): their digital
+log-ins and transactions slow down over the last nine months. ``logins_90d`` and
+``logins_prev_90d`` count log-ins in the two 90-day windows before the score date
+(``campaign_date``), so a recent decline is an observable *marker* of coming churn — predictive,
+with no causal effect (it is not in the hazard). Together these give out-of-time AUCs near 0.8,
+the range of real retail churn files (0.75–0.88), where static attributes alone gave about 0.6.
+
 Follow-up contact after the fall is assigned non-randomly, ``logit P(c=1) = a + value tier +
 fund loss + tenure``: the contacted are more valuable (lower churn) and lost more (higher churn),
 so the naive difference in churn rates is biased while adjustment for value_tier, fund_loss_pct and
 tenure_months (the only confounders) recovers the truth.
 
 Transactions arrive as a Poisson process with a tier-specific rate while the customer is active,
-halved in the 90 days before churn, and none after churn.
+slowed down before churn by the same steps as the log-ins, and none after churn.
 """
 
 from __future__ import annotations
@@ -46,17 +55,20 @@ VALUE_TIER_SHARE = {"mass": 0.80, "affluent": 0.17, "private": 0.03}
 AUM_BOUNDS = {"mass": (100.0, 500_000.0), "affluent": (500_000.0, 6_000_000.0), "private": (6_000_000.0, 2e8)}
 AUM_LOGNORMAL = {"mass": (np.log(30_000), 1.3), "affluent": (np.log(1_000_000), 0.7), "private": (np.log(10_000_000), 0.6)}
 
-BASELINE_HAZARD_PER_YEAR = 0.40  # h0 for a customer with all covariates 0 and cusa_score = 4
+BASELINE_HAZARD_PER_YEAR = 0.70  # h0 for the reference customer (HAZARD_CENTRE, mass tier)
 CHURN_LOG_HR: dict[str, float] = {
-    "tenure_months": -0.004,
-    "n_products": -0.20,
-    "digital_share": -0.60,
-    "complaints_12m": 0.25,
+    "tenure_months": -0.008,
+    "n_products": -0.35,
+    "digital_share": -0.80,
+    "complaints_12m": 0.35,
     "value_tier_affluent": -0.30,
     "value_tier_private": -0.50,
+    "age": -0.015,
     "cusa_score": -0.20,
 }
-NO_DIRECT_EFFECT = ("age", "income", "aum", "gender", "city_tier", "mobile_user", "branch_visits_12m",
+#: covariate values of the reference customer of the baseline hazard (0 for the unlisted ones)
+HAZARD_CENTRE: dict[str, float] = {"age": 40.0, "cusa_score": 4.0}
+NO_DIRECT_EFFECT = ("income", "aum", "gender", "city_tier", "mobile_user", "branch_visits_12m",
                     "credit_applications", "approval_days")
 RM_TURNOVER = {"log_hr": 0.70, "window_months": 6}
 RM_TURNOVER_SHARE = 0.8  # share of relationship managers who leave during the study window (at most once)
@@ -69,7 +81,16 @@ CONTACT_LOGIT = {"intercept": -1.1, "affluent": 1.2, "private": 2.4, "fund_loss_
 CAMPAIGN_DATES = ("2020-07-01", "2021-01-01", "2021-07-01", "2022-01-01", "2022-07-01", "2023-01-01", "2023-07-01")
 
 TXN_RATE_PER_MONTH = {"mass": 0.55, "affluent": 1.1, "private": 1.8}  # before scaling to the target count
-TXN_PRECHURN = {"days": 90, "rate_multiplier": 0.5}
+#: Disengagement before churn: (days before the churn date, multiplier of the login and transaction
+#: rates from then on), furthest step first: x0.7 from 270 to 181 days before churn, x0.45 from 180
+#: to 91, x0.2 in the last 90 days.
+PRECHURN_SLOWDOWN: tuple[tuple[int, float], ...] = ((270, 0.7), (180, 0.45), (90, 0.2))
+#: Digital log-ins per month = rate by channel x (LOGIN_DIGITAL_FLOOR + digital_share) x customer level.
+LOGIN_RATE_PER_MONTH = {"mobile_user": 10.0, "online_only": 1.5}
+LOGIN_DIGITAL_FLOOR = 0.25
+LOGIN_LEVEL_SHAPE = 3.0  # customer level ~ Gamma(shape, 1/shape): mean 1, cv 0.58
+LOGIN_WINDOW_NOISE_SD = 0.20  # log-normal variation of the rate from one 90-day window to the next
+LOGIN_WINDOW_DAYS = 90
 TXN_AMOUNT_MEDIAN = {"mass": 800.0, "affluent": 3_000.0, "private": 12_000.0}
 TXN_AMOUNT_SIGMA = 1.0
 TXN_TYPES = ("deposit", "withdrawal", "transfer", "payment", "fund_purchase", "loan_repayment")
@@ -89,7 +110,7 @@ def _truncated_lognormal(rng: np.random.Generator, n: int, mu: float, sigma: flo
 
 def simulate_attributes(ss: np.random.SeedSequence, n: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Customer attributes at study_start (no outcomes yet)."""
-    r = sub_rngs(ss, ("demo", "money", "channels", "rm", "fund", "credit", "churn", "campaign"))
+    r = sub_rngs(ss, ("demo", "money", "channels", "rm", "fund", "credit", "churn", "campaign", "logins"))
     g = r["demo"]
     tiers = np.array(VALUE_TIERS)[g.choice(3, n, p=[VALUE_TIER_SHARE[t] for t in VALUE_TIERS])]
     tier_rank = np.select([tiers == "affluent", tiers == "private"], [1, 2], 0)
@@ -172,6 +193,9 @@ def simulate_attributes(ss: np.random.SeedSequence, n: int) -> tuple[pd.DataFram
         "approval_z": approval_z,
         "churn_e": r["churn"].exponential(1.0, n),
         "campaign_u": r["campaign"].integers(0, len(CAMPAIGN_DATES), n),
+        "login_level": r["logins"].gamma(LOGIN_LEVEL_SHAPE, 1.0 / LOGIN_LEVEL_SHAPE, n),
+        "login_noise": r["logins"].normal(0.0, LOGIN_WINDOW_NOISE_SD, (n, 2)),
+        "login_u": r["logins"].random((n, 2)),
     }
     return attrs, aux
 
@@ -199,13 +223,11 @@ def simulate_outcomes(
     n = len(attrs)
     tier_rank = aux["tier_rank"]
     tiers = attrs["value_tier"].to_numpy()
-    b = CHURN_LOG_HR
-    lp = (b["tenure_months"] * attrs["tenure_months"].to_numpy()
-          + b["n_products"] * attrs["n_products"].to_numpy()
-          + b["digital_share"] * attrs["digital_share"].to_numpy()
-          + b["complaints_12m"] * attrs["complaints_12m"].to_numpy()
-          + b["value_tier_affluent"] * (tier_rank == 1) + b["value_tier_private"] * (tier_rank == 2)
-          + b["cusa_score"] * (cusa_score - 4.0))
+    x = {"tenure_months": attrs["tenure_months"].to_numpy(float), "n_products": attrs["n_products"].to_numpy(float),
+         "digital_share": attrs["digital_share"].to_numpy(float), "complaints_12m": attrs["complaints_12m"].to_numpy(float),
+         "value_tier_affluent": (tier_rank == 1).astype(float), "value_tier_private": (tier_rank == 2).astype(float),
+         "age": attrs["age"].to_numpy(float), "cusa_score": np.asarray(cusa_score, float)}
+    lp = sum(b * (x[k] - HAZARD_CENTRE.get(k, 0.0)) for k, b in CHURN_LOG_HR.items())
     h0 = BASELINE_HAZARD_PER_YEAR / 365.25
     base_rate = h0 * np.exp(lp)
 
@@ -251,6 +273,7 @@ def simulate_outcomes(
     camp_end = ((camp + pd.DateOffset(months=6)) - STUDY_START).days.to_numpy().astype(float)
     active_at_campaign = t_obs >= camp_day
     churn_next_6m = np.where(active_at_campaign, t_obs < camp_end, np.nan)
+    logins_recent, logins_before = _logins(attrs, aux, churn_day, camp_day, active_at_campaign)
 
     apps = attrs["credit_applications"].to_numpy()
     approval = np.where(apps > 0, np.round(np.clip(np.exp(np.log(4.0) + 0.45 * aux["approval_z"]), 0.5, 60.0), 1), np.nan)
@@ -267,6 +290,8 @@ def simulate_outcomes(
         "churn_12m_after_fall": pd.array([pd.NA if np.isnan(v) else bool(v) for v in churn_12m], dtype="boolean"),
         "campaign_date": camp,
         "churn_next_6m": pd.array([pd.NA if np.isnan(v) else bool(v) for v in churn_next_6m], dtype="boolean"),
+        "logins_90d": logins_recent,
+        "logins_prev_90d": logins_before,
     })
 
     # ---- truth of the follow-up effect from potential outcomes --------------------------------
@@ -302,15 +327,59 @@ def simulate_outcomes(
     return out, {"followup_effect": truth, "observed_rates": stats}
 
 
+def _activity_segments(end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boundaries (n, k+2) and rate multipliers (k+1,) of the activity profile before ``end``.
+
+    ``end`` is the day activity stops (churn day + 1; ``inf`` = no churn): full activity until the
+    first :data:`PRECHURN_SLOWDOWN` step, then each step's multiplier, then nothing from ``end``.
+    """
+    end = np.where(np.isfinite(end), end, 1e12)
+    days = np.array([d for d, _ in PRECHURN_SLOWDOWN], dtype=float)
+    bounds = np.column_stack([np.full(len(end), -1e12), end[:, None] - days[None, :], end])
+    mult = np.array([1.0, *(m for _, m in PRECHURN_SLOWDOWN)])
+    return bounds, mult
+
+
+def _activity_days(lo: np.ndarray | float, hi: np.ndarray | float, end: np.ndarray) -> np.ndarray:
+    """Days in ``[lo, hi)`` weighted by the pre-churn activity multiplier (activity stops at ``end``)."""
+    bounds, mult = _activity_segments(end)
+    lo = np.broadcast_to(np.asarray(lo, float), end.shape)
+    hi = np.broadcast_to(np.asarray(hi, float), end.shape)
+    overlap = np.clip(np.minimum(hi[:, None], bounds[:, 1:]) - np.maximum(lo[:, None], bounds[:, :-1]), 0.0, None)
+    return overlap @ mult
+
+
+def _logins(attrs: pd.DataFrame, aux: dict[str, np.ndarray], churn_day: np.ndarray, camp_day: np.ndarray,
+            active: np.ndarray) -> tuple[pd.arrays.IntegerArray, pd.arrays.IntegerArray]:
+    """Digital log-ins in the 90 days before the score date and in the 90 days before those.
+
+    Poisson counts (drawn by inverting the CDF at pre-drawn uniforms) with rate
+    ``LOGIN_RATE_PER_MONTH × (LOGIN_DIGITAL_FLOOR + digital_share) × level × exp(noise)``, slowed
+    down before churn like the transactions (:data:`PRECHURN_SLOWDOWN`); missing when the customer
+    had left before the score date.
+    """
+    from scipy.stats import poisson
+
+    mobile = attrs["mobile_user"].to_numpy(bool)
+    base = np.where(mobile, LOGIN_RATE_PER_MONTH["mobile_user"], LOGIN_RATE_PER_MONTH["online_only"])
+    rate = base * (LOGIN_DIGITAL_FLOOR + attrs["digital_share"].to_numpy(float)) * aux["login_level"] / DAYS_PER_MONTH
+    end = churn_day + 1.0  # NaN (no churn) -> inf below
+    end = np.where(np.isnan(end), np.inf, end)
+    w = LOGIN_WINDOW_DAYS
+    out = []
+    for k, (lo, hi) in enumerate(((camp_day - w, camp_day), (camp_day - 2 * w, camp_day - w))):
+        mu = rate * np.exp(aux["login_noise"][:, k]) * _activity_days(lo, hi, end)
+        counts = poisson.ppf(aux["login_u"][:, k], mu)
+        out.append(pd.array(np.where(active, counts, np.nan), dtype="Int64"))
+    return out[0], out[1]
+
+
 def transaction_rate_scale(customers: pd.DataFrame, n_transactions: int) -> float:
     """Factor on :data:`TXN_RATE_PER_MONTH` so the expected total equals ``n_transactions``."""
     active = _active_days(customers)
-    pre = TXN_PRECHURN["days"]
-    churned = customers["churned"].to_numpy()
-    full = np.where(churned, np.maximum(active - pre, 0), active)
-    slow = active - full
+    end = np.where(customers["churned"].to_numpy(bool), active, np.inf)
     rate = np.array([TXN_RATE_PER_MONTH[t] for t in customers["value_tier"]]) / DAYS_PER_MONTH
-    expected = float(np.sum(rate * (full + TXN_PRECHURN["rate_multiplier"] * slow)))
+    expected = float(np.sum(rate * _activity_days(0.0, active, end)))
     return n_transactions / expected if expected > 0 else 0.0
 
 
@@ -338,20 +407,20 @@ def iter_transactions(
         c = customers.iloc[k * chunk_customers:(k + 1) * chunk_customers]
         m = len(c)
         active = _active_days(c)
-        churned = c["churned"].to_numpy()
-        pre = TXN_PRECHURN["days"]
-        full = np.where(churned, np.maximum(active - pre, 0), active)
-        slow = active - full
+        end = np.where(c["churned"].to_numpy(bool), active, np.inf)
+        bounds, mult = _activity_segments(end)
+        # activity segments clipped to [0, active): full rate, then each pre-churn step
+        lo = np.clip(bounds[:, :-1], 0.0, active[:, None])
+        hi = np.clip(bounds[:, 1:], 0.0, active[:, None])
         rate = np.array([TXN_RATE_PER_MONTH[t] for t in c["value_tier"]]) * scale / DAYS_PER_MONTH
-        n_full = g.poisson(rate * full)
-        n_slow = g.poisson(rate * TXN_PRECHURN["rate_multiplier"] * slow)
-        cust_full = np.repeat(np.arange(m), n_full)
-        cust_slow = np.repeat(np.arange(m), n_slow)
-        day = np.concatenate([
-            np.floor(g.random(len(cust_full)) * full[cust_full]),
-            full[cust_slow] + np.floor(g.random(len(cust_slow)) * slow[cust_slow]),
-        ]).astype(np.int64)
-        cust = np.concatenate([cust_full, cust_slow])
+        custs, days = [], []
+        for k in range(len(mult)):
+            n_k = g.poisson(rate * mult[k] * (hi[:, k] - lo[:, k]))
+            ck = np.repeat(np.arange(m), n_k)
+            custs.append(ck)
+            days.append(lo[ck, k] + np.floor(g.random(len(ck)) * (hi[ck, k] - lo[ck, k])))
+        cust = np.concatenate(custs)
+        day = np.concatenate(days).astype(np.int64)
         order = np.lexsort((day, cust))
         cust, day = cust[order], day[order]
         nr = len(cust)

@@ -13,7 +13,10 @@ from bankcrm_research.data.schemas import SCHEMAS, to_markdown
 
 
 def _f(x: float, k: int = 3) -> str:
-    return f"{x:.{k}f}".rstrip("0").rstrip(".") if isinstance(x, float) else str(x)
+    if not isinstance(x, float):
+        return str(x)
+    text = f"{x:.{k}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text  # 800.0 -> "800", not "8"
 
 
 def _d(d: Mapping[str, Any], k: int = 3) -> str:
@@ -22,6 +25,11 @@ def _d(d: Mapping[str, Any], k: int = 3) -> str:
 
 def _signed(x: float) -> str:
     return f"− {abs(x):g}" if x < 0 else f"+ {x:g}"
+
+
+def _slowdown(p: Mapping[str, Any]) -> str:
+    steps = [f"× {m:g} from {d}" for d, m in zip(p["days_before_churn"], p["rate_multiplier"], strict=True)]
+    return ", ".join(steps) + " days before the churn date"
 
 
 def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, Any]]) -> str:
@@ -92,8 +100,9 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
             "within 30 days. Value tiers by AUM: mass < 500k ≤ affluent < 6m ≤ private (CNY)."
         ),
         "transactions": (
-            "Poisson arrivals while the customer is active, at a rate by value tier, halved in the 90 days before "
-            "churn, none after churn; amounts log-normal by tier and type; about 0.25 % are refunds (negative)."
+            "Poisson arrivals while the customer is active, at a rate by value tier, slowed down before churn "
+            f"({_slowdown(loy['prechurn_slowdown'])}), none after churn; amounts log-normal by tier and type; about "
+            "0.25 % are refunds (negative)."
         ),
         "survey": (
             f"{g['n_respondents']:,} respondents (customers sampled with weights mass 1 : affluent 2 : private 4), "
@@ -217,7 +226,8 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
     w("| covariate | log-HR | per |\n|---|---|---|")
     for k, v in hr.items():
         w(f"| `{k}` | {v} | {loy['churn_hazard_units'][k]} |")
-    w(f"\nNo direct effect: {', '.join('`' + c + '`' for c in loy['no_direct_effect'])}. "
+    w(f"\nNo direct effect: {', '.join('`' + c + '`' for c in loy['no_direct_effect'])}; `logins_90d` and "
+      "`logins_prev_90d` have none either: they are markers of the coming churn (below). "
       f"`cusa_score` is the mean of the customer's CUSA1–3 answers; it is drawn for every customer but observed only "
       f"for the surveyed, so `loyalty.satisfaction_log_hr` = {loy['satisfaction_log_hr']} is recovered on surveyed "
       "customers. Two time-varying terms:\n")
@@ -228,6 +238,15 @@ def render_readme(truth: Mapping[str, Any], summary: Mapping[str, Mapping[str, A
       f"* **Market fall** on 2022-03-01: fund holders' hazard rises by {loy['fund_loss_log_hr_per_pct']} per "
       "percentage point of `fund_loss_pct` for 365 days; a follow-up contact multiplies it by exp(γ_tier) with "
       f"γ = {_d(fu['log_hr_by_segment'])} over the same year.\n")
+    lg = loy["logins"]
+    w(f"**Disengagement before churn** (`loyalty.prechurn_slowdown`): log-ins and transactions slow down "
+      f"{_slowdown(loy['prechurn_slowdown'])}. `logins_90d` and `logins_prev_90d` count digital log-ins in the two "
+      f"{lg['window_days']}-day windows before `campaign_date` (the score date): Poisson with "
+      f"{_d(lg['rate_per_month'], 1)} log-ins per month × ({lg['digital_floor']} + `digital_share`) × a customer level "
+      f"(Gamma, shape {lg['customer_level_gamma_shape']:g}, mean 1) × a log-normal window factor (sd "
+      f"{lg['window_log_noise_sd']:g}) (`loyalty.logins`). A recent decline therefore predicts churn in the next "
+      "6 months — as it does in real bank data — without causing it; keep these columns out of causal models of "
+      "the hazard.\n")
     w("Because satisfaction is unobserved for non-respondents and the two terms vary in time, a Cox model with only "
       "the static covariates on all customers estimates slightly attenuated log-HRs (an omitted frailty; Cox models "
       "are non-collapsible). Closest to the truth: censor at 2022-03-01 (before the fall), or model the windows as "

@@ -55,7 +55,8 @@ CUSTOMER_COLUMNS = (
     "customer_id", "open_date", "tenure_months", "age", "gender", "city_tier", "income", "value_tier", "aum",
     "n_products", "mobile_user", "digital_share", "branch_visits_12m", "rm_id", "rm_change_date", "holds_fund",
     "fund_loss_pct", "followup_contact", "complaints_12m", "credit_applications", "approval_days", "churned",
-    "churn_date", "duration_months", "churn_12m_after_fall", "campaign_date", "churn_next_6m", "surveyed",
+    "churn_date", "duration_months", "churn_12m_after_fall", "campaign_date", "logins_90d", "logins_prev_90d",
+    "churn_next_6m", "surveyed",
 )
 
 
@@ -192,9 +193,17 @@ def _add_transaction_truth(truth: dict[str, Any], cust: pd.DataFrame, n_target: 
     seg["txn_type_amount_multiplier"] = dict(zip(customers.TXN_TYPES, customers.TXN_TYPE_AMOUNT, strict=True))
     seg["fund_holder_fund_purchase_multiplier"] = 3.0
     seg["refund_prob_of_payments"] = customers.REFUND_PROB
-    seg["prechurn_slowdown"] = customers.TXN_PRECHURN
+    seg["prechurn_slowdown"] = _prechurn_truth()
     seg["n_transactions_target"] = n_target
     seg["n_transactions"] = n_rows
+
+
+def _prechurn_truth() -> dict[str, Any]:
+    return {"days_before_churn": [d for d, _ in customers.PRECHURN_SLOWDOWN],
+            "rate_multiplier": [m for _, m in customers.PRECHURN_SLOWDOWN],
+            "applies_to": ["transactions", "logins_90d", "logins_prev_90d"],
+            "meaning": "activity rate x multiplier from that many days before the churn date on (furthest step "
+                       "first); none after churn"}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -412,11 +421,12 @@ def _truth(**kw: Any) -> dict[str, Any]:
             "churn_hazard_units": {
                 "tenure_months": "per month", "n_products": "per product", "digital_share": "per unit share (0->1)",
                 "complaints_12m": "per complaint", "value_tier_affluent": "vs mass", "value_tier_private": "vs mass",
-                "cusa_score": "per point of the mean of CUSA1-CUSA3 (1-7)",
+                "age": "per year of age at study_start", "cusa_score": "per point of the mean of CUSA1-CUSA3 (1-7)",
             },
             "no_direct_effect": list(customers.NO_DIRECT_EFFECT),
             "baseline_hazard_per_year": customers.BASELINE_HAZARD_PER_YEAR,
-            "baseline_reference": "all covariates 0, value_tier mass, cusa_score 4",
+            "baseline_reference": "value_tier mass, " + ", ".join(
+                f"{k} {v:g}" for k, v in customers.HAZARD_CENTRE.items()) + ", every other covariate 0",
             "satisfaction_log_hr": hr["cusa_score"],
             "rm_turnover": {**customers.RM_TURNOVER, "share_of_rms_leaving": customers.RM_TURNOVER_SHARE},
             "fund_loss_log_hr_per_pct": customers.FUND_LOSS_LOG_HR,
@@ -424,6 +434,15 @@ def _truth(**kw: Any) -> dict[str, Any]:
             "followup_effect": loyalty_info["followup_effect"],
             "observed_rates": loyalty_info["observed_rates"],
             "campaign_dates": list(customers.CAMPAIGN_DATES),
+            "prechurn_slowdown": _prechurn_truth(),
+            "logins": {"rate_per_month": customers.LOGIN_RATE_PER_MONTH, "digital_floor": customers.LOGIN_DIGITAL_FLOOR,
+                       "customer_level_gamma_shape": customers.LOGIN_LEVEL_SHAPE,
+                       "window_log_noise_sd": customers.LOGIN_WINDOW_NOISE_SD,
+                       "window_days": customers.LOGIN_WINDOW_DAYS,
+                       "formula": "Poisson(rate_per_month[mobile_user or online_only] x (digital_floor + "
+                                  "digital_share) x level x exp(noise) x activity-weighted months of the window)",
+                       "causal_role": "none: a marker of the coming churn (pre-churn slowdown), not a cause; "
+                                      "predictive only"},
             "fall_day_index": FALL_DAY,
         },
         "segments": {

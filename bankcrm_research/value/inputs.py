@@ -51,7 +51,7 @@ BUNDLED_SPEC: dict[str, Any] = {
     "rm_column": "rm_id",
     "service_columns": ("followup_contact", "branch_visits_12m"),
     "satisfaction_items": ("CUSA1", "CUSA2", "CUSA3"),
-    "satisfaction_controls": ("tenure_months", "n_products", "digital_share", "complaints_12m"),
+    "satisfaction_controls": ("tenure_months", "n_products", "digital_share", "complaints_12m", "age"),
     "satisfaction_categorical": ("value_tier",),
     "event_column": "churned",
     "duration_column": "duration_months",

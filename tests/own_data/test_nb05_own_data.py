@@ -17,6 +17,9 @@ from own_data.runner import ROOT, run_notebook
 NB = "05_segmentation_value"
 BANK_FULL = ROOT / "data" / "public" / "bank-full.parquet"
 FAST = {"n_bootstrap": 2, "k_range": [2, 4]}
+#: CLV headline of the bare transaction log (shapes.bare_transaction_log, seed 5; BG/NBD + Gamma-Gamma).
+CLV_TOTAL_PIN = 415289.0539506307
+P_ALIVE_PIN = 0.9933784483513481
 
 
 def _sha(p: Path) -> str:
@@ -45,7 +48,13 @@ def test_bare_transaction_log_runs_rfm_and_clv(tmp_path, monkeypatch):
     clv = run.table("clv")
     assert set(clv["grouping"]) == {"rfm_segment", "kmeans_segment"}
     assert clv.groupby("grouping")["n_customers"].sum().le(raw["kunde"].nunique()).all()
-    assert run.metrics["clv_total"] > 0 and 0 < run.metrics["clv_mean_p_alive"] <= 1
+    # the headline CLV numbers are the per-customer sums the tables add up to, and pinned for this seeded log
+    for grouping, g in clv.groupby("grouping"):
+        assert g["total_clv"].sum() == pytest.approx(run.metrics["clv_total"], rel=1e-9), grouping
+        p_alive = (g["n_customers"] * g["mean_p_alive"]).sum() / g["n_customers"].sum()
+        assert p_alive == pytest.approx(run.metrics["clv_mean_p_alive"], rel=1e-9), grouping
+    assert run.metrics["clv_total"] == pytest.approx(CLV_TOTAL_PIN, rel=1e-6)
+    assert run.metrics["clv_mean_p_alive"] == pytest.approx(P_ALIVE_PIN, rel=1e-6)
     # customers-dependent sections are skipped with a reason, never faked from bundled tables
     assert {"value_tiers", "rm_coverage", "segments_by_tier", "satisfaction_link", "truth"} <= set(run.skipped)
     assert "No customers table" in run.skipped["value_tiers"]

@@ -87,4 +87,9 @@ def test_unseen_level_at_prediction_maps_to_no_dummy(churn_df):
     res = ChurnLogit().fit(churn_df, target="churn", features=["complaints", "tier"])
     new = churn_df.head(5).assign(tier="brand_new")
     p = res.predict_proba(new)
-    assert np.isfinite(p).all()
+    # an unseen level gets no dummy, i.e. the prediction of the reference (most frequent) level, "mass"
+    assert res.prep.reference["tier"] == "mass"
+    np.testing.assert_allclose(p, res.predict_proba(new.assign(tier="mass")), rtol=1e-12)
+    b = res.tidy().set_index("term")["coef"]
+    eta = b["const"] + b["complaints"] * new["complaints"].to_numpy()
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-eta)), rtol=1e-9)

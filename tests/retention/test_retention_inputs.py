@@ -87,6 +87,26 @@ def test_bundled_data_get_the_bundled_specification(bundled_customers):
     assert (inp.treatment_column, inp.causal_outcome, inp.causal_population) == (
         "followup_contact", "churn_12m_after_fall", "holds_fund")
     assert inp.has_survival and inp.has_rm_turnover and inp.has_treatment and not inp.skips
+    # the post-fall window of the time-varying Cox: auto = the bundled world's market fall
+    assert inp.has_market_fall and inp.market_fall_date == "2022-03-01" and inp.fund_loss_column == "fund_loss_pct"
+    assert dict((p, v) for p, v, _ in inp.choices)["market_fall_date"] == "2022-03-01"
+
+
+def test_market_fall_window_only_when_a_date_is_given_on_a_users_file():
+    t = _user_table().assign(duration_months=np.linspace(1, 40, 40), churned=np.arange(40) % 2,
+                             rm_change_date=pd.Timestamp("2021-05-01"), fund_loss_pct=np.nan)
+    inp = resolve_inputs(t, simulated=False, target="Exited", study_start="2020-01-01")
+    assert inp.has_rm_turnover and not inp.has_market_fall and inp.market_fall_date is None
+    reason, fix = inp.skips["market_fall"]
+    assert "market_fall_date is not set" in reason and "market_fall_date='YYYY-MM-DD'" in fix
+    given = resolve_inputs(t, simulated=False, target="Exited", study_start="2020-01-01",
+                           market_fall_date="2022-03-01")
+    assert given.has_market_fall and given.market_fall_date == "2022-03-01" and "market_fall" not in given.skips
+    no_cols = resolve_inputs(t.drop(columns="fund_loss_pct"), simulated=False, target="Exited",
+                             study_start="2020-01-01", market_fall_date="2022-03-01")
+    assert "neither fund_loss_pct nor a treatment" in no_cols.skips["market_fall"][0]
+    with pytest.raises(ValueError, match="market_fall_date"):
+        resolve_inputs(t, simulated=False, target="Exited", market_fall_date="not a date")
 
 
 @pytest.fixture(scope="module")

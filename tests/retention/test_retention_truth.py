@@ -58,6 +58,31 @@ def test_followup_effect_rows_per_segment_and_method():
     assert not t.loc["loyalty.followup_effect.by_segment.private (aipw)", "covered"]
 
 
+def test_post_fall_window_terms_map_to_fund_loss_and_contact_keys():
+    truth = {"loyalty": {**TRUTH["loyalty"], "fund_loss_log_hr_per_pct": 0.04,
+                         "followup_effect": {**TRUTH["loyalty"]["followup_effect"],
+                                             "log_hr_by_segment": {"mass": -0.1, "affluent": -0.85}}}}
+    tv = pd.DataFrame([
+        _cox_row("rm_turnover", 0.65, 0.5, 0.8),
+        _cox_row("fall_fund_loss", 0.045, 0.038, 0.052),
+        _cox_row("fall_contact_mass", -0.3, -0.5, -0.12),  # CI misses the truth -0.1
+        _cox_row("fall_contact_affluent", -0.9, -1.2, -0.6),
+        _cox_row("fall_contact_private", -1.5, -2.5, -0.5),  # no planted value here: not compared
+    ])
+    t = retention_truth_rows(truth, time_varying_cox=tv).set_index("quantity")
+    assert list(t.index) == ["loyalty.rm_turnover.log_hr", "loyalty.fund_loss_log_hr_per_pct",
+                             "loyalty.followup_effect.log_hr_by_segment.mass",
+                             "loyalty.followup_effect.log_hr_by_segment.affluent"]
+    assert t.loc["loyalty.fund_loss_log_hr_per_pct", "ci_low"] == pytest.approx(0.038, abs=1e-12)
+    assert t.loc["loyalty.fund_loss_log_hr_per_pct", "covered"]
+    assert not t.loc["loyalty.followup_effect.log_hr_by_segment.mass", "covered"]
+    assert t.loc["loyalty.followup_effect.log_hr_by_segment.affluent", "truth"] == -0.85
+    assert (t["role"] == "headline").all()
+    # without the window terms (own data without a market-fall date) there are no such rows
+    plain = retention_truth_rows(truth, time_varying_cox=tv.iloc[:1])
+    assert list(plain["quantity"]) == ["loyalty.rm_turnover.log_hr"]
+
+
 def test_nothing_to_compare_gives_an_empty_table_with_the_columns():
     assert list(retention_truth_rows(TRUTH).columns) == TRUTH_COLUMNS
     assert retention_truth_rows({}, time_varying_cox=pd.DataFrame([_cox_row("rm_turnover", 0.7, 0.6, 0.8)])).empty

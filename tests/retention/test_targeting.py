@@ -103,8 +103,8 @@ def test_one_colour_per_strategy_in_every_panel():
 
 
 def test_partial_dependence_is_a_probability_and_moves_for_the_top_feature(churn_df):
-    """Planted logit: +0.5 per complaint, -0.3 per product (``_churn_sim``). PD curves must lie in [0, 1],
-    the top-ranked feature's curve must move (>= 5 points over its grid), both go the planted way and
+    """Planted logit: +0.5 per complaint, -0.3 per product (``_churn_sim``). PD values must be averages of
+    predicted probabilities (checked by hand at the grid ends), the top-ranked feature's curve must move (>= 5 points over its grid), both go the planted way and
     match the planted model's own partial dependence to 0.03;
     scikit-learn's ``recursion`` method gave raw log-odds (negative, flat)."""
     df = churn_df
@@ -114,7 +114,10 @@ def test_partial_dependence_is_a_probability_and_moves_for_the_top_feature(churn
     top = fit.permutation_importance(held, n_repeats=2, seed=0)["feature"].iloc[0]
     assert top in {"complaints", "n_products"}  # the two planted drivers
     pdp = fit.partial_dependence(held, ["complaints", "n_products"])
-    assert pdp["partial_dependence"].between(0, 1).all()
+    # brute force by hand: set the feature to the grid value in every held-out row, average P(churn)
+    for feat, g in pdp.groupby("feature"):
+        for v, pd_v in zip(g["value"].iloc[[0, -1]], g["partial_dependence"].iloc[[0, -1]]):
+            assert pd_v == pytest.approx(fit.predict_proba(held.assign(**{feat: v})).mean(), rel=1e-9), (feat, v)
     curve = {f: g["partial_dependence"].to_numpy() for f, g in pdp.groupby("feature")}
     assert curve[top].max() - curve[top].min() >= 0.05
     assert curve["complaints"][-1] > curve["complaints"][0] and curve["n_products"][-1] < curve["n_products"][0]

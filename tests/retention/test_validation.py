@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -23,6 +24,10 @@ def test_leakage_audit_flags_declared_and_too_predictive_columns(churn_df):
 
 
 # ------------------------------------------------------------------------------------ validation
+#: Logit AUC of each shuffled 3-fold CV fold (seed 0) on ``simulate_churn()``, pinned.
+FOLD_AUC = [0.685759480917261, 0.731602385846129, 0.6821422660843897]
+
+
 def test_validation_out_of_time_is_headline_with_cv_spread(churn_df):
     v = validate_models(churn_df, target="churn", id_column="customer_id", date_column="campaign_date",
                         leaky_columns=["days_to_close"], cv_folds=3, seed=0,
@@ -37,9 +42,15 @@ def test_validation_out_of_time_is_headline_with_cv_spread(churn_df):
     cols = ["model", "validation", "auc", "pr_auc", "brier", "top_decile_lift", "alift", "base_rate"]
     assert list(t.columns[:8]) == cols
     cv = t[t["validation"] == "cv3"].iloc[0]
-    assert cv["auc_min"] <= cv["auc"] <= cv["auc_max"] and cv["auc_sd"] > 0
-    assert 0.6 < t["auc"].iloc[0] < 0.85  # honest: the leaky column is excluded
-    assert len(v.folds) == 3
+    # the CV row summarises the per-fold rows: mean, sample sd (ddof 1), min and max of the fold AUCs
+    folds = v.folds.sort_values("fold")
+    assert folds["fold"].tolist() == [1, 2, 3] and (folds["validation"] == "cv3").all()
+    np.testing.assert_allclose(folds["auc"], FOLD_AUC, rtol=1e-9)
+    assert cv["auc"] == pytest.approx(np.mean(FOLD_AUC), rel=1e-12)
+    assert cv["auc_sd"] == pytest.approx(np.std(FOLD_AUC, ddof=1), rel=1e-12)
+    assert (cv["auc_min"], cv["auc_max"]) == (pytest.approx(min(FOLD_AUC)), pytest.approx(max(FOLD_AUC)))
+    assert t["auc"].iloc[0] == pytest.approx(0.7113272727272727, rel=1e-9)  # honest: the leaky column is excluded
+    assert (t["n_train"].iloc[0], t["n_test"].iloc[0]) == (4800, 1200)
 
 
 def test_horizon_drops_training_rows_whose_outcome_window_overlaps_the_test_period(churn_df):
