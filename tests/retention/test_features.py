@@ -93,3 +93,18 @@ def test_unseen_level_at_prediction_maps_to_no_dummy(churn_df):
     b = res.tidy().set_index("term")["coef"]
     eta = b["const"] + b["complaints"] * new["complaints"].to_numpy()
     np.testing.assert_allclose(p, 1 / (1 + np.exp(-eta)), rtol=1e-9)
+
+
+def test_missing_indicator_terms_read_as_words_in_figures():
+    """A missing-value indicator in a figure reads '<label> missing', not the raw column name."""
+    from bankcrm_research.reporting import setup_notebook
+    from bankcrm_research.retention._labels import term_label
+
+    setup_notebook(lang="en")
+    assert term_label("approval_days_missing") == "Credit approval time (days) missing"
+    setup_notebook(lang="zh")
+    try:
+        zh = term_label("approval_days_missing")
+        assert zh.endswith("（缺失指示）") and "approval" not in zh
+    finally:
+        setup_notebook(lang="en")
