@@ -8,7 +8,20 @@ notebook's text stays as it was.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
+
+
+def _t(lang: str, en: str, zh: str) -> str:
+    """The text in the report's language (Chinese for ``"zh"``, else English)."""
+    return zh if lang == "zh" else en
+
+
+def sheet_for(sheet: Any, table: str) -> Any:
+    """``sheet`` may be one value (the panel's workbook) or ``{table: sheet}``."""
+    if isinstance(sheet, Mapping):
+        return sheet.get(table)
+    return sheet if table == "bank_panel" else None
 
 
 class _IndexInputs:

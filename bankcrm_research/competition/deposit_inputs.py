@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from bankcrm_research.competition._inputs_common import _t
 from bankcrm_research.data.load import load_macro_monthly
 from bankcrm_research.data.names import closest_names
 from bankcrm_research.data.roles import resolve_column
@@ -36,10 +37,6 @@ _TITLES = {
     "real_data": ("Real data: Yu'ebao, SHIBOR, PBoC", "真实数据：余额宝、SHIBOR、人民银行"),
     "levels": ("Money stocks and growth rates", "货币存量与增长率"),
 }
-
-
-def _t(lang: str, en: str, zh: str) -> str:
-    return zh if lang == "zh" else en
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from bankcrm_research.competition._inputs_common import _t
 from bankcrm_research.competition.display_names import value_name
 from bankcrm_research.reporting.narrative import effect, fmt_ci, fmt_number, fmt_p
 
@@ -22,10 +23,6 @@ __all__ = [
 ]
 
 Label = Callable[[str], str]
-
-
-def _t(lang: str, en: str, zh: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def _lab(labels: Mapping[str, str] | None, key: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.competition._inputs_common import _IndexInputs
+from bankcrm_research.competition._inputs_common import _IndexInputs, _t, sheet_for
 from bankcrm_research.data.load import load_bank_panel, load_internet_finance_indicators
 from bankcrm_research.data.names import closest_names
 from bankcrm_research.data.roles import resolve_column
@@ -128,13 +128,6 @@ class CompetitionInputs(_IndexInputs):
         return f"{base}（{self.unit(lang)}）" if lang == "zh" else f"{base} ({self.unit(lang)})"
 
 
-def sheet_for(sheet: Any, table: str) -> Any:
-    """``sheet`` may be one value (the panel's workbook) or ``{table: sheet}``."""
-    if isinstance(sheet, Mapping):
-        return sheet.get(table)
-    return sheet if table == "bank_panel" else None
-
-
 def auto_placebo_year(years: Sequence[int], shock_year: int) -> int | None:
     """The middle pre-shock year with at least one earlier year (None when there is none).
 
@@ -144,10 +137,6 @@ def auto_placebo_year(years: Sequence[int], shock_year: int) -> int | None:
     if len(pre) < 2:
         return None
     return pre[max(1, len(pre) // 2)]
-
-
-def _t(lang: str, en: str, zh: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def _pick_list(table: pd.DataFrame, param: str, given: Sequence[str] | None, default: Sequence[str],

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bankcrm_research.competition._inputs_common import _IndexInputs
+from bankcrm_research.competition._inputs_common import _IndexInputs, _t, sheet_for
 from bankcrm_research.data.load import load_bank_panel, load_internet_finance_indicators
 from bankcrm_research.data.names import closest_names
 from bankcrm_research.data.roles import resolve_column
@@ -56,10 +56,6 @@ _TITLES = {
     "truth": ("Truth beside estimate (simulated data only)", "真值与估计对照（仅模拟数据）"),
     "findings": ("Findings", "主要发现"),
 }
-
-
-def _t(lang: str, en: str, zh: str) -> str:
-    return zh if lang == "zh" else en
 
 
 @dataclass(frozen=True)
@@ -156,12 +152,6 @@ def _check_list(table: pd.DataFrame, param: str, names: Sequence[str], table_nam
             f"names after the mapping) or map them with columns={{'bank_panel': {{'<canonical>': '<your column>'}}}}.")
 
 
-def _sheet_for(sheet: Any, table: str) -> Any:
-    if isinstance(sheet, Mapping):
-        return sheet.get(table)
-    return sheet if table == "bank_panel" else None
-
-
 def _usable(df: pd.DataFrame, col: str | None) -> bool:
     return col is not None and col in df.columns and bool(df[col].notna().any())
 
@@ -221,12 +211,12 @@ def resolve_mechanism_inputs(
         choices.append((param, value, _t(L, en, zh)))
 
     panel = load_bank_panel(bank_panel_path, columns=columns.get("bank_panel"),
-                            sheet=_sheet_for(sheet, "bank_panel"), date_format=date_format)
+                            sheet=sheet_for(sheet, "bank_panel"), date_format=date_format)
     indicators = None
     if indicators_path is not None or simulated:
         indicators = load_internet_finance_indicators(
             indicators_path, columns=columns.get("internet_finance_indicators"),
-            sheet=_sheet_for(sheet, "internet_finance_indicators"), date_format=date_format)
+            sheet=sheet_for(sheet, "internet_finance_indicators"), date_format=date_format)
 
     # ---- the index and its unit
     scale = float(index_scale) if index_scale is not None else (BUNDLED_SCALE if simulated else 1.0)
