@@ -216,8 +216,10 @@ def ipma(
     Quadrants split at the mean importance and performance of the level (Martilla & James 1977).
     Ringle, C. M. & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results: the
     importance-performance map analysis. *Industrial Management & Data Systems* 116(9),
-    1865-1886. Hand-written. Assumes positive outer weights (Mode A with coherently coded items);
-    a negative point-estimate weight raises.
+    1865-1886. Hand-written (no Python library has an IPMA); the point estimates match R
+    ``cSEM::doIPMA`` to 1e-7 on the PLS-SEM primer's corporate reputation data
+    (``tests/satisfaction/test_ipma_reference.py``). Assumes positive outer weights (Mode A with
+    coherently coded items); a negative point-estimate weight raises.
     """
     frame = data.data if isinstance(data, PreparedSurvey) else data
     if target not in result.constructs:
