@@ -28,6 +28,10 @@ term of :data:`CHECKED`:
 * the mean estimate lies within its tolerance (≈ 3.5 Monte Carlo SEs) of the truth — a gap like the
   bundled RM draw's 0.2 would fail it if it were bias;
 * the share of 95 % CIs covering the truth is in [0.90, 0.98].
+
+The static hazard terms of the same fits (tenure, products, digital share, complaints, age, affluent
+tier) are checked too: the bundled draw's misses on tenure and products (notebook 04's truth table sits
+at exactly 17/20 covered) are a draw of the default seed, not a bias.
 """
 
 from __future__ import annotations
@@ -84,17 +88,33 @@ CHECKED = {"rm_turnover": (customers.RM_TURNOVER["log_hr"], MEAN_TOLERANCE),
            "fall_contact_mass": (customers.FOLLOWUP_LOG_HR["mass"], 0.07)}
 
 
-def test_rm_turnover_and_post_fall_hazards_are_unbiased_with_nominal_coverage() -> None:
+#: static terms of the bundled hazard: the Cox design name -> the planted log-HR (``customers.CHURN_LOG_HR``)
+STATIC = {"tenure_months": "tenure_months", "n_products": "n_products", "digital_share": "digital_share",
+          "complaints_12m": "complaints_12m", "age": "age", "value_tier[affluent]": "value_tier_affluent"}
+# value_tier[private] is not checked here: a 5,000-customer world holds few private customers and their
+# Cox coefficient is biased away from zero in small samples (100 worlds: mean -0.598 vs -0.50, sd 0.37,
+# coverage 0.89); at the bundled 20,000 customers (30 worlds, seeds 9000-9029) it is -0.477, coverage 0.97.
+#: relative attenuation allowed for the static terms: the omitted CUSA score (log-HR -0.2 per point) is
+#: a frailty, so the marginal Cox coefficients sit a few per cent below the conditional, planted ones
+STATIC_REL_TOLERANCE = 0.07
+
+
+@pytest.fixture(scope="module")
+def estimates() -> pd.DataFrame:
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for seed in SEEDS:
             t = _window_cox(_world(seed))
-            for term in CHECKED:
+            for term in [*CHECKED, *STATIC]:
                 r = t.loc[term]
                 rows.append({"term": term, "estimate": r["log_hr"], "lo": np.log(r["hr_ci_low"]),
                              "hi": np.log(r["hr_ci_high"])})
-    est = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def test_rm_turnover_and_post_fall_hazards_are_unbiased_with_nominal_coverage(estimates: pd.DataFrame) -> None:
+    est = estimates
     for term, (truth, tol) in CHECKED.items():
         e = est[est["term"] == term]
         mean, sd = e["estimate"].mean(), e["estimate"].std(ddof=1)
@@ -102,3 +122,22 @@ def test_rm_turnover_and_post_fall_hazards_are_unbiased_with_nominal_coverage() 
         msg = f"{term}: mean {mean:.4f} (truth {truth}, sd {sd:.4f}), coverage {coverage:.3f} over {len(e)} worlds"
         assert abs(mean - truth) < tol, msg
         assert 0.90 <= coverage <= 0.98, msg
+
+
+def test_static_hazard_terms_cover_the_planted_values(estimates: pd.DataFrame) -> None:
+    """The bundled draw misses tenure (-0.0068 vs -0.008) and products (-0.313 vs -0.35); over worlds
+    neither is biased beyond the omitted-frailty attenuation and both cover at the nominal rate.
+
+    Measured (same seeds): tenure -0.0079 (sd 0.0011, coverage 0.95), products -0.345 (0.021, 0.95),
+    digital share -0.801 (0.094, 0.95), complaints 0.342 (0.052, 0.92), age -0.0150 (0.0017, 0.99),
+    affluent -0.285 (0.091, 0.97). At the bundled size (20,000 customers, 30 worlds) products average
+    -0.347 with sd 0.0106, so the bundled -0.313 is a 3-sd draw of the default seed, not a bias.
+    """
+    for term, key in STATIC.items():
+        truth = customers.CHURN_LOG_HR[key]
+        e = estimates[estimates["term"] == term]
+        mean = e["estimate"].mean()
+        coverage = ((e["lo"] <= truth) & (truth <= e["hi"])).mean()
+        msg = f"{term}: mean {mean:.4f} (truth {truth}), coverage {coverage:.3f} over {len(e)} worlds"
+        assert abs(mean / truth - 1) < STATIC_REL_TOLERANCE, msg
+        assert 0.90 <= coverage <= 0.99, msg
