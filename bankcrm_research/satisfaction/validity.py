@@ -149,7 +149,7 @@ def htmt_table(
     Respondents are resampled with ``numpy.random.default_rng(seed)`` (the row indices are
     :func:`htmt_resample_indices`); each resample's item correlation matrix gives both variants
     (absolute correlations, as semTools). A resample where a ratio is NaN (a constant item in
-    the resample) is dropped for that cell. CIs are the
+    the resample) is dropped for that cell, with a warning giving the count per pair. CIs are the
     ``alpha / 2`` and ``1 - alpha / 2`` quantiles of the resample values with numpy's default
     (linear) interpolation, R's ``quantile(type = 7)``. Point values, resample values and CI
     bounds are checked to 1e-10 against ``semTools::htmt`` run in R on the same resamples of the
@@ -169,6 +169,16 @@ def htmt_table(
         r = corr_of(x[idx])
         for v in est:
             boot[v][b] = htmt_from_corr(r, blocks, variant=v)
+    # a pair's NaN resamples (a constant item drawn) are dropped for that pair only: say how many
+    n_nan = np.isnan(boot["classic"]).sum(axis=0)
+    bad = [(names[a], names[c], int(n_nan[a, c])) for a in range(len(names)) for c in range(a + 1, len(names))
+           if n_nan[a, c]]
+    if bad:
+        warnings.warn(
+            f"htmt_table: {len(bad)} construct pair(s) lost resamples in which an item was constant "
+            f"(pair, resamples dropped of {bootstrap_reps}): {bad[:5]}; their CIs use the remaining resamples",
+            stacklevel=2,
+        )
     rows = []
     for v in est:
         lo = np.nanquantile(boot[v], alpha / 2, axis=0)

@@ -121,7 +121,8 @@ def test_every_resample_value_matches_semtools(hs: pd.DataFrame, indices: np.nda
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")  # the constant x1
 def test_constant_item_resample_is_dropped_per_cell() -> None:
-    """A resample in which x1 is constant: NaN for visual's pairs only, dropped there, kept elsewhere."""
+    """A resample in which x1 is constant: NaN for visual's pairs only, dropped there (with a warning that
+    counts them), kept elsewhere."""
     rng = np.random.default_rng(7)
     n = 20
     f = rng.standard_normal((n, 3))
@@ -130,10 +131,15 @@ def test_constant_item_resample_is_dropped_per_cell() -> None:
     d["x1"] = 0.0
     d.loc[0, "x1"] = 1.0  # x1 varies only when row 0 is drawn: ~36 % of resamples miss it
     reps, seed = 200, 11
-    tab = htmt_table(d, measurement=HS, bootstrap_reps=reps, seed=seed).set_index(KEY)
+    with pytest.warns(UserWarning, match=r"2 construct pair\(s\) lost resamples") as rec:
+        tab = htmt_table(d, measurement=HS, bootstrap_reps=reps, seed=seed).set_index(KEY)
     vals = np.stack([htmt(d.iloc[idx], measurement=HS).to_numpy() for idx in htmt_resample_indices(n, reps, seed)])
     has_row0 = np.array([0 in idx for idx in htmt_resample_indices(n, reps, seed)])
     assert 40 < (~has_row0).sum() < 120
+    # the warning names both of visual's pairs with the exact count dropped
+    n_drop = int((~has_row0).sum())
+    msg = str(rec[-1].message)
+    assert f"('visual', 'textual', {n_drop})" in msg and f"('visual', 'speed', {n_drop})" in msg
     vt, ts = vals[:, 0, 1], vals[:, 1, 2]
     assert np.isnan(vt[~has_row0]).all() and np.isfinite(vt[has_row0]).all() and np.isfinite(ts).all()
     assert tab.loc[("classic", "visual", "textual"), "ci_high"] == pytest.approx(
