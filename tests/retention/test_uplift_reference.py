@@ -26,8 +26,8 @@ No sklift import here: the test reads the pinned CSVs. Conventions, mapped from 
   (= the curve's end), and the perfect curve the same curve for the score
   ``2·[y = t] + (y if #control responders > #treated non-responders else t)`` (uplift) or
   ``y·t − y·(1 − t)`` (Qini; ``negative_effect=False`` instead uses the three points (0, 0),
-  (Q(N), Q(N)), (N, Q(N))). Ours are unnormalised per-customer areas between curve and random line,
-  trapezoid over every row: ``auuc() = qini_coefficient()``-style ``(A − A(baseline)) / N²``. So
+  (Q(N), Q(N)), (N, Q(N))). Ours are per-customer areas between the curve and the random line,
+  trapezoid over every row: ``auuc()`` and ``qini_coefficient()`` are ``(A − A(baseline)) / N²``. So
   without ties ``qini_auc_score = N²·qini_coefficient / (A(perfect) − A(baseline))`` and
   ``uplift_auc_score = (N²·auuc + Σ_k sklift U(k) where ours is 0) / (A(perfect) − A(baseline))``;
   with ties the test rebuilds sklift's score from our curves at sklift's points.

@@ -20,7 +20,7 @@ Inputs written here (read by the test, so both sides see exactly the same number
   (distinct scores, so every row is a curve point).
 * ``ties`` — 3000 rows from ``default_rng(7)``: 65 % treated, effect 0.04 + 0.1 tanh(x), score =
   noisy x rounded to 0.01 and clipped to ±0.3 (61 distinct values, like a tree model), so the
-  curves have few points and every tie block mixes both arms.
+  curves have few points; the top tie block already holds both arms.
 
 Outputs (full precision, ``%.17g``):
 
