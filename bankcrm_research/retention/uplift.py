@@ -3,20 +3,27 @@
 Churn risk answers "who will leave"; a retention call should go to whom the call *changes*
 (Lemmens & Gupta 2020, Marketing Science 39(5), 956–973; Ascarza 2018, JMR 55(1), 80–98). The
 learners are built on scikit-learn; the evaluation curves are hand-written here because
-scikit-uplift is unmaintained (its plots fail on current scikit-learn) and causalml pulls ~1.5 GB:
+scikit-uplift is unmaintained (its ``sklift.viz`` no longer imports on scikit-learn 1.9, though
+``sklift.metrics`` still does) and causalml pulls ~1.5 GB:
 
 * uplift curve and AUUC — Rzepakowski & Jaroszewicz (2012), KAIS 32, 303–327; Gutierrez & Gérardy
-  (2017), PMLR 67, 1–13 (the "separate" formulation: rates computed in each arm);
+  (2017), PMLR 67, 1–13: response rates computed in each arm among the top k of the *jointly*
+  ranked sample, as in scikit-uplift's ``uplift_curve``;
 * Qini curve and Qini coefficient — Radcliffe (2007), *Using control groups to target on predicted
   lift*, DMA Analytic Council;
 * uplift@k — the response-rate difference between treated and controls among the top k
-  (scikit-uplift's ``uplift_at_k`` with ``strategy="overall"``).
+  (scikit-uplift's ``uplift_at_k`` with ``strategy="overall"``, or ``"by_group"``: each arm ranked
+  on its own).
 
 Convention: ``outcome`` is the *favourable* response (1 = stayed) — pass ``favourable="decrease"``
 to the learners when the outcome column is churn; curves take the favourable response directly.
 Observational treatment can be re-weighted with inverse propensity weights (``weights``).
 Ties in the score are broken by the order of the rows (stable sort); curves are evaluated at
-every row, so AUUC and Qini depend on ties only through that order.
+every row, so AUUC and Qini depend on ties only through that order (scikit-uplift evaluates only
+at the end of each tie block and joins the points linearly, so with tied scores the areas differ).
+The curves, the areas (on scikit-uplift's normalised scale) and uplift@k are checked against
+scikit-uplift 0.5.1 in ``tests/retention/test_uplift_reference.py``, which states the conventions
+that differ (ties, an empty arm at the top, normalisation by the perfect curve).
 """
 
 from __future__ import annotations
@@ -75,7 +82,8 @@ def uplift_curve(y: Any, treatment: Any, score: Any, *, weights: Any = None) -> 
 
         U(k) = (Y_T(k)/N_T(k) − Y_C(k)/N_C(k)) · k
 
-    (0 while one arm is empty). Hand example, 10 rows sorted by score::
+    (0 while one arm is empty; scikit-uplift instead counts the empty arm's rate as 0). Hand example,
+    10 rows sorted by score::
 
         k      1  2  3  4  5  6  7  8  9  10
         t      1  0  1  0  1  0  1  0  1  0
@@ -154,14 +162,30 @@ def qini_coefficient(y: Any, treatment: Any, score: Any, *, weights: Any = None)
     return float(np.trapezoid(q - rand, dx=1.0 / n) / n)
 
 
-def uplift_at_k(y: Any, treatment: Any, score: Any, *, k: float = 0.3, weights: Any = None) -> float:
+def uplift_at_k(y: Any, treatment: Any, score: Any, *, k: float = 0.3, weights: Any = None,
+                strategy: Literal["overall", "by_group"] = "overall") -> float:
     """Response rate among treated minus among controls in the top ``k`` fraction (by score).
 
+    ``strategy="overall"`` ranks everyone together and takes the top ``⌊k·N⌋`` rows (scikit-uplift's
+    ``uplift_at_k(strategy="overall")``); ``"by_group"`` takes the top ``⌊k·N_T⌋`` treated and the
+    top ``⌊k·N_C⌋`` controls, each arm ranked on its own (``strategy="by_group"``), which keeps the
+    arm sizes in the top k proportional when treatment is imbalanced. At least one row is taken.
+    Among tied scores the earlier row ranks first (scikit-uplift ranks the later one first).
+
     Hand example (data of :func:`uplift_curve`), k = 0.3: top 3 rows are t = 1, 0, 1 with y = 1, 0, 1,
-    so 2/2 − 0/1 = 1.0; k = 0.6: 2/3 − 1/3 = 0.333.
+    so 2/2 − 0/1 = 1.0; k = 0.6: 2/3 − 1/3 = 0.333. By group, k = 0.4: top 2 of 5 treated
+    (y = 1, 1) and top 2 of 5 controls (y = 0, 0): 1 − 0 = 1.0.
     """
     f = require_probability(k, param="k", open_interval=False)
+    require_choice(strategy, ["overall", "by_group"], param="strategy")
     y, t, w = _arrays(y, treatment, score, weights)
+    if strategy == "by_group":
+        rate = {}
+        for arm in (1.0, 0.0):
+            ya, wa = y[t == arm], w[t == arm]
+            m = max(int(np.floor(f * len(ya))), 1)
+            rate[arm] = float(np.average(ya[:m], weights=wa[:m]))
+        return rate[1.0] - rate[0.0]
     m = max(int(np.floor(f * len(y))), 1)
     yt, tt, wt = y[:m], t[:m], w[:m]
     if tt.min() == tt.max():

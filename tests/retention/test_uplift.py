@@ -38,6 +38,11 @@ def test_uplift_at_k_hand_example():
     assert U.uplift_at_k(Y10, T10, S10, k=0.6) == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="only one treatment arm"):
         U.uplift_at_k(Y10, T10, S10, k=0.1)
+    # by group: top 2 of 5 treated (y = 1, 1) minus top 2 of 5 controls (y = 0, 0); k = 0.6: 3 each
+    assert U.uplift_at_k(Y10, T10, S10, k=0.4, strategy="by_group") == pytest.approx(1.0)
+    assert U.uplift_at_k(Y10, T10, S10, k=0.6, strategy="by_group") == pytest.approx(2 / 3 - 1 / 3)
+    with pytest.raises(ValueError, match="strategy"):
+        U.uplift_at_k(Y10, T10, S10, k=0.4, strategy="separate")
 
 
 def test_curves_are_invariant_to_row_order():
