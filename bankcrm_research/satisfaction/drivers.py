@@ -69,6 +69,8 @@ def relative_weights(
     A heuristic method for estimating the relative weight of predictor variables in multiple
     regression. *Multivariate Behavioral Research* 35(1), 1-19. Hand-written (no maintained
     Python implementation). For orthogonal predictors the weights equal the squared correlations.
+    Checked against R ``rwa::rwa`` 0.1.0 (raw weights, R², rescaled shares) and ``lm`` on standardised
+    data (``std_beta``) to 1e-10 in ``tests/satisfaction/test_relative_weights_reference.py``.
     """
     predictors = list(predictors)
     if len(predictors) < 2:

@@ -84,6 +84,9 @@ def satisfaction_index(
     :func:`index_scores`. The CI re-uses the model's bootstrap: in resample ``b`` the weights are
     those re-estimated on the resample, and the item means and SDs are the resample's (and, per
     segment, the resampled rows of that segment), so weight uncertainty is included.
+    The point index (overall and per segment) is checked against R cSEM 0.6.1's unstandardised construct
+    scores (``getConstructScores(.standardized = FALSE)`` on items rescaled to 0-100) to 1e-7 in
+    ``tests/satisfaction/test_acsi_index_reference.py``; the bootstrap CIs are not.
     """
     frame = data.data if isinstance(data, PreparedSurvey) else data
     if len(frame) != result.n:
