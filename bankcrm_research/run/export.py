@@ -138,6 +138,7 @@ def notebook_to_html(
     reader: bool = True,
     roots: Sequence[str | Path] = (),
     lang: str = "en",
+    notebook_name: str | None = None,
 ) -> Path:
     """Export a notebook (path or ``NotebookNode``) to a self-contained HTML file.
 
@@ -159,6 +160,9 @@ def notebook_to_html(
         Folders whose absolute paths are made relative in the output (run folder, project root).
     lang : {"en", "zh"}
         Language of the parameters/warnings headings.
+    notebook_name : str, optional
+        The notebook's stem (``"03_satisfaction_drivers"``), for the translated parameter notes of a
+        Chinese export; by default the stem of ``notebook`` when it is a path.
     """
     import nbformat
     from jinja2 import DictLoader
@@ -169,7 +173,9 @@ def notebook_to_html(
     if reader:
         from bankcrm_research.run.reader import prepare_for_reader
 
-        nb = prepare_for_reader(nb, share_safe=exclude_input, roots=roots, lang=lang)
+        if notebook_name is None and isinstance(notebook, (str, Path)):
+            notebook_name = Path(str(notebook)).stem
+        nb = prepare_for_reader(nb, share_safe=exclude_input, roots=roots, lang=lang, notebook=notebook_name)
         kw = {"extra_loaders": [DictLoader({"bankcrm_reader.html.j2": _READER_TEMPLATE})],
               "template_file": "bankcrm_reader.html.j2"}
     exporter = HTMLExporter(template_name="lab", embed_images=True, exclude_input=exclude_input,
@@ -257,7 +263,7 @@ def export_one(res: NotebookResult, run_dir: Path, *, share_safe: bool, lang: st
     try:
         notebook_to_html(out_nb, run_dir / f"{res.name}.html", exclude_input=share_safe,
                          title=display_title(res.name, res.title or res.name, lang or "en"), roots=[run_dir, *roots],
-                         lang=lang or "en")
+                         lang=lang or "en", notebook_name=res.name)
     except Exception as exc:  # noqa: BLE001 - an export failure must not lose the run record
         if status == "succeeded":
             status = "failed"

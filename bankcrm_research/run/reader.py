@@ -11,6 +11,8 @@
   ``<details>`` list at the end of the page, deduplicated with counts, with ``/tmp/ipykernel_…``
   file names replaced by the cell (``In [5]``), site-packages paths shortened to the package path
   and other absolute paths made relative (or reduced to the file name);
+* in Chinese, a parameter's note is its translation (``reporting/labels/params.yml``, key
+  ``param.<NN>.<name>``) while the entry's English text still equals the cell's comment;
 * in a language other than English, a markdown cell whose metadata names a label
   (``{"bankcrm": {"label": "nb03.intro"}}``: the title and question cell) shows that label's text
   in the run's language (``reporting/labels/text_NN.yml``);
@@ -166,9 +168,28 @@ def _parse_cell(source: str) -> dict[str, tuple[Any, str]]:
     return out
 
 
+def _translated_note(comment: str, name: str, notebook: str | None, lang: str) -> str:
+    """The Chinese note of parameter ``name`` (entry ``param.<NN>.<name>`` in ``labels/params.yml``) when
+    its ``en`` text is the cell's comment word for word; otherwise the comment (an edited comment shows
+    in English rather than as a stale translation)."""
+    if lang != "zh" or not comment or not notebook:
+        return comment
+    number = re.match(r"\d+", Path(str(notebook)).name)
+    if number is None:
+        return comment
+    from bankcrm_research.reporting.labels import load_labels
+
+    entry = load_labels().get(f"param.{number.group(0)}.{name}")
+    return entry["zh"] if entry and entry["en"] == comment else comment
+
+
 def parameters_table(defaults_source: str, injected_source: str = "", *, roots: Sequence[str | Path] = (),
-                     share_safe: bool = False, lang: str = "en") -> str:
-    """HTML table of a notebook's parameters: the cell's values, overridden by the injected ones."""
+                     share_safe: bool = False, lang: str = "en", notebook: str | None = None) -> str:
+    """HTML table of a notebook's parameters: the cell's values, overridden by the injected ones.
+
+    ``notebook`` (its file name or stem, e.g. ``"03_satisfaction_drivers"``) lets a ``lang="zh"`` table
+    show the notes translated in ``reporting/labels/params.yml``; without it the notes are the comments.
+    """
     base = _parse_cell(defaults_source)
     injected = {k: v[0] for k, v in _parse_cell(injected_source).items()}
     head = {"en": ("Parameters", "Parameter", "Value", "Note", "set for this run"),
@@ -176,6 +197,7 @@ def parameters_table(defaults_source: str, injected_source: str = "", *, roots: 
     rows = []
     for name in list(base) + [k for k in injected if k not in base]:
         value, comment = base.get(name, (None, ""))
+        comment = _translated_note(comment, name, notebook, lang)
         note = comment
         if name in injected:
             value = injected[name]
@@ -218,8 +240,12 @@ def localized_markdown(cell: Any, lang: str) -> str:
 
 
 def prepare_for_reader(nb: Any, *, share_safe: bool = False, roots: Sequence[str | Path] = (),
-                       lang: str = "en") -> Any:
-    """A copy of executed notebook ``nb`` rewritten for reading (see the module docstring)."""
+                       lang: str = "en", notebook: str | None = None) -> Any:
+    """A copy of executed notebook ``nb`` rewritten for reading (see the module docstring).
+
+    ``notebook`` names it (file name or stem, e.g. ``"03_satisfaction_drivers"``) for the translated
+    parameter notes; None keeps the notes as the cell's comments.
+    """
     import nbformat
 
     nb = copy.deepcopy(nb)
@@ -230,7 +256,7 @@ def prepare_for_reader(nb: Any, *, share_safe: bool = False, roots: Sequence[str
         keep = params_i if params_i is not None else inj_i
         table = parameters_table(cells[params_i].source if params_i is not None else "",
                                  cells[inj_i].source if inj_i is not None else "",
-                                 roots=roots, share_safe=share_safe, lang=lang)
+                                 roots=roots, share_safe=share_safe, lang=lang, notebook=notebook)
         cells[keep].outputs = [nbformat.v4.new_output("display_data", data={"text/html": table})]
         _hide_input(cells[keep])
         if inj_i is not None and inj_i != keep:
