@@ -16,7 +16,8 @@ the number of customers the campaign keeps who would otherwise have left:
 
 * ``measured`` (a past contact is in the data): ``R(k)`` is read off the inverse-propensity-weighted
   uplift curve of the held-out customers (:func:`~bankcrm_research.retention.uplift.uplift_curve`), for
-  every strategy, random included (the straight line ``k/N · R(N)``);
+  every strategy, random included (the straight line ``k/N · R(N)``); a block of tied scores is one
+  step (the curve is linear inside it), so ``R(k)`` does not depend on the row order;
 * ``assumed`` (no contact in the data): a contacted would-be churner accepts and stays with probability
   ``acceptance_rate`` and nobody else changes, ``R(k) = acceptance_rate · churners in the top k``
   (Neslin et al. 2006); uplift targeting needs a contact column and is not in the table.

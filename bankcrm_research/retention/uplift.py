@@ -18,12 +18,23 @@ scikit-uplift is unmaintained (its ``sklift.viz`` no longer imports on scikit-le
 Convention: ``outcome`` is the *favourable* response (1 = stayed) — pass ``favourable="decrease"``
 to the learners when the outcome column is churn; curves take the favourable response directly.
 Observational treatment can be re-weighted with inverse propensity weights (``weights``).
-Ties in the score are broken by the order of the rows (stable sort); curves are evaluated at
-every row, so AUUC and Qini depend on ties only through that order (scikit-uplift evaluates only
-at the end of each tie block and joins the points linearly, so with tied scores the areas differ).
+
+Ties in the score (tree learners give many: 8–52 % of the held-out rows in
+``tests/retention/test_uplift.py`` share a score) are one step, so every result is independent of
+the row order. With the tie blocks in descending score ending at ``k_0 = 0 < k_1 < … < k_B = N``
+rows, a curve ``C`` (``U`` or ``Q``) is computed from the (weighted) cumulative counts at the block
+ends only and is the straight line between them inside a block::
+
+    C(k) = C(k_{j−1}) + (k − k_{j−1}) / (k_j − k_{j−1}) · [C(k_j) − C(k_{j−1})],  k_{j−1} ≤ k ≤ k_j
+
+as scikit-uplift (and ``sklearn.metrics.roc_curve``) does; the curve is still reported at every
+``k = 0..N`` and the trapezoid areas over every ``k`` equal those over the block ends. uplift@k takes
+the tie block that the cut splits *pro rata* (see :func:`uplift_at_k`). Without ties every row is a
+block end and the values are bit-for-bit those of a row-by-row evaluation. Rows that share score, arm, outcome and weight are also ordered
+identically, so a permutation of the rows gives bit-identical results.
 The curves, the areas (on scikit-uplift's normalised scale) and uplift@k are checked against
 scikit-uplift 0.5.1 in ``tests/retention/test_uplift_reference.py``, which states the conventions
-that differ (ties, an empty arm at the top, normalisation by the perfect curve).
+that differ (an empty arm at the top, normalisation by the perfect curve, uplift@k at a tie).
 """
 
 from __future__ import annotations
@@ -58,6 +69,8 @@ __all__ = [
 
 
 def _arrays(y: Any, treatment: Any, score: Any, weights: Any = None) -> tuple[np.ndarray, ...]:
+    """``y, t, w, s`` sorted by descending score; inside a tie by arm, outcome and weight, so that the
+    sorted arrays (and every sum over them) do not depend on the input row order."""
     yy = np.asarray(y, float)
     tt = np.asarray(treatment, float)
     ss = np.asarray(score, float)
@@ -68,8 +81,28 @@ def _arrays(y: Any, treatment: Any, score: Any, weights: Any = None) -> tuple[np
     if not set(np.unique(tt)) <= {0.0, 1.0} or tt.min() == tt.max():
         raise ValueError("treatment must be 0/1 with both arms present.")
     ww = np.ones_like(yy) if weights is None else np.asarray(weights, float)
-    order = np.argsort(-ss, kind="mergesort")
-    return yy[order], tt[order], ww[order]
+    if len(ww) != len(yy):
+        raise ValueError(f"weights must have one value per row; got {len(ww)} for {len(yy)} rows.")
+    order = np.lexsort((ww, yy, tt, -ss))
+    return yy[order], tt[order], ww[order], ss[order]
+
+
+def _block_ends(s_sorted: np.ndarray) -> np.ndarray:
+    """True at the last row of each block of equal scores (``s_sorted`` in descending order)."""
+    last = np.ones(len(s_sorted), dtype=bool)
+    last[:-1] = s_sorted[1:] != s_sorted[:-1]
+    return last
+
+
+def _tie_linear(values: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Curve over ``k = 0..N``: 0 at k = 0, ``values`` (evaluated at k = 1..N) at the tie-block ends and
+    the straight line between consecutive block ends inside a block (no ties: ``values`` unchanged)."""
+    full = np.r_[0.0, values]
+    if not last.all():
+        knots = np.r_[0, np.flatnonzero(last) + 1]
+        inside = np.setdiff1d(np.arange(len(full)), knots)
+        full[inside] = np.interp(inside, knots, full[knots])
+    return full
 
 
 def uplift_curve(y: Any, treatment: Any, score: Any, *, weights: Any = None) -> pd.DataFrame:
@@ -92,8 +125,15 @@ def uplift_curve(y: Any, treatment: Any, score: Any, *, weights: Any = None) -> 
     k = 1: no control yet → U = 0; k = 2: 1/1 − 0/1 = 1 → U = 2; k = 4: 2/2 − 0/2 → U = 4;
     k = 5: 2/3 − 0/2 → U = 3.333; k = 6: 2/3 − 1/3 → U = 2; k = 7: 2/4 − 1/3 → U = 1.1667;
     k = 10: 3/5 − 2/5 = 0.2 → U = 2. All: U(0..10) = 0, 0, 2, 3, 4, 3.333, 2, 1.1667, 2, 3.15, 2.
+
+    Ties: ``U`` is computed at the end ``k_j`` of each block of equal scores (where the counts do not
+    depend on the order inside the block) and is linear in ``k`` inside a block,
+    ``U(k) = U(k_{j−1}) + (k − k_{j−1})/(k_j − k_{j−1}) · (U(k_j) − U(k_{j−1}))`` — scikit-uplift's
+    curve joined by straight lines, reported at every ``k``. Independent of the row order. With the
+    scores 3, 2, 2, 2, 1 (t = 1, 0, 1, 0, 1; y = 1, 0, 0, 1, 1): U(1) = 0 (no control),
+    U(4) = (1/2 − 1/2)·4 = 0, U(5) = (2/3 − 1/2)·5 = 5/6, and inside the tie U(2) = U(3) = 0.
     """
-    y, t, w = _arrays(y, treatment, score, weights)
+    y, t, w, s = _arrays(y, treatment, score, weights)
     yt = np.cumsum(y * t * w)
     nt = np.cumsum(t * w)
     yc = np.cumsum(y * (1 - t) * w)
@@ -102,7 +142,7 @@ def uplift_curve(y: Any, treatment: Any, score: Any, *, weights: Any = None) -> 
     with np.errstate(divide="ignore", invalid="ignore"):
         u = np.where((nt > 0) & (nc > 0), (yt / nt - yc / nc) * k, 0.0)
     return pd.DataFrame({"n_targeted": np.r_[0, k], "fraction_targeted": np.r_[0, k] / len(y),
-                         "uplift": np.r_[0.0, u]})
+                         "uplift": _tie_linear(u, _block_ends(s))})
 
 
 def qini_curve(y: Any, treatment: Any, score: Any, *, weights: Any = None) -> pd.DataFrame:
@@ -114,8 +154,13 @@ def qini_curve(y: Any, treatment: Any, score: Any, *, weights: Any = None) -> pd
     Hand example (data of :func:`uplift_curve`): k = 1: 1; k = 2: 1 − 0 = 1; k = 3: 2; k = 6:
     2 − 1·3/3 = 1; k = 7: 2 − 1·4/3 = 0.6667; k = 9: 3 − 1·5/4 = 1.75; k = 10: 3 − 2·5/5 = 1. All:
     Q(0..10) = 0, 1, 1, 2, 2, 2, 1, 0.6667, 1, 1.75, 1. The random line goes from (0, 0) to (N, Q(N)).
+
+    Ties: as in :func:`uplift_curve`, ``Q`` is computed at the end of each block of equal scores and is
+    linear inside the block (scikit-uplift's ``qini_curve`` joined by straight lines); independent of
+    the row order. Scores 3, 2, 2, 2, 1 (t = 1, 0, 1, 0, 1; y = 1, 0, 0, 1, 1): Q(1) = 1,
+    Q(4) = 1 − 1·2/2 = 0, Q(5) = 2 − 1·3/2 = 0.5; inside the tie Q(2) = 2/3, Q(3) = 1/3.
     """
-    y, t, w = _arrays(y, treatment, score, weights)
+    y, t, w, s = _arrays(y, treatment, score, weights)
     yt = np.cumsum(y * t * w)
     nt = np.cumsum(t * w)
     yc = np.cumsum(y * (1 - t) * w)
@@ -123,7 +168,8 @@ def qini_curve(y: Any, treatment: Any, score: Any, *, weights: Any = None) -> pd
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(nc > 0, yt - yc * nt / nc, yt)
     k = np.arange(1, len(y) + 1)
-    return pd.DataFrame({"n_targeted": np.r_[0, k], "fraction_targeted": np.r_[0, k] / len(y), "qini": np.r_[0.0, q]})
+    return pd.DataFrame({"n_targeted": np.r_[0, k], "fraction_targeted": np.r_[0, k] / len(y),
+                         "qini": _tie_linear(q, _block_ends(s))})
 
 
 def auuc(y: Any, treatment: Any, score: Any, *, weights: Any = None, normalize: bool = True) -> float:
@@ -136,6 +182,11 @@ def auuc(y: Any, treatment: Any, score: Any, *, weights: Any = None, normalize: 
     (uplift per customer), making it comparable across sample sizes. Hand example (data of
     :func:`uplift_curve`): ``U(k) − 0.2k`` for k = 0..10 is 0, −0.2, 1.6, 2.4, 3.2, 2.333, 0.8,
     −0.2333, 0.4, 1.35, 0; trapezoids of width 0.1 give 0.1 · 11.65 = 1.165, normalised 0.1165.
+
+    With ties the curve is linear inside each tie block (:func:`uplift_curve`), so the trapezoid over
+    every k equals the one over the block ends: the area does not depend on the row order. Tie example
+    of :func:`uplift_curve`: ``U(k) − k/6`` = 0, −1/6, −2/6, −3/6, −4/6, 0 → 0.2 · (−10/6) = −1/3,
+    normalised −1/15.
     """
     curve = uplift_curve(y, treatment, score, weights=weights)
     n = len(curve) - 1
@@ -154,6 +205,11 @@ def qini_coefficient(y: Any, treatment: Any, score: Any, *, weights: Any = None)
     defines the area; dividing by N makes it a per-customer number). Hand example (data of
     :func:`uplift_curve`): ``Q(k) − 0.1k`` = 0, 0.9, 0.8, 1.7, 1.6, 1.5, 0.4, −0.0333, 0.2, 0.85, 0;
     area 0.1 · 7.9167 = 0.79167, per customer 0.079167.
+
+    With ties the curve is linear inside each tie block (:func:`qini_curve`), so the area equals the
+    trapezoid over the block ends (scikit-uplift's points) and does not depend on the row order. Tie
+    example of :func:`qini_curve`: ``Q(k) − 0.1k`` = 0, 0.9, 0.4667, 0.0333, −0.4, 0 → 0.2 · 1.0 = 0.2,
+    per customer 0.04.
     """
     curve = qini_curve(y, treatment, score, weights=weights)
     n = len(curve) - 1
@@ -162,32 +218,62 @@ def qini_coefficient(y: Any, treatment: Any, score: Any, *, weights: Any = None)
     return float(np.trapezoid(q - rand, dx=1.0 / n) / n)
 
 
+def _top_share(s_sorted: np.ndarray, m: int) -> np.ndarray:
+    """Share of each row (sorted by descending score) in the top ``m``: 1 above the cut, 0 below, and
+    ``(m − a)/(b − a)`` for every row of a tie block (rows ``a+1..b``) that the cut splits."""
+    share = np.zeros(len(s_sorted))
+    share[:m] = 1.0
+    if m < len(s_sorted) and s_sorted[m - 1] == s_sorted[m]:
+        block = np.flatnonzero(s_sorted == s_sorted[m - 1])  # contiguous: the scores are sorted
+        a, b = block[0], block[-1] + 1
+        share[a:b] = (m - a) / (b - a)
+    return share
+
+
 def uplift_at_k(y: Any, treatment: Any, score: Any, *, k: float = 0.3, weights: Any = None,
                 strategy: Literal["overall", "by_group"] = "overall") -> float:
     """Response rate among treated minus among controls in the top ``k`` fraction (by score).
 
-    ``strategy="overall"`` ranks everyone together and takes the top ``⌊k·N⌋`` rows (scikit-uplift's
+    ``strategy="overall"`` ranks everyone together and takes the top ``m = ⌊k·N⌋`` rows (scikit-uplift's
     ``uplift_at_k(strategy="overall")``); ``"by_group"`` takes the top ``⌊k·N_T⌋`` treated and the
     top ``⌊k·N_C⌋`` controls, each arm ranked on its own (``strategy="by_group"``), which keeps the
     arm sizes in the top k proportional when treatment is imbalanced. At least one row is taken.
-    Among tied scores the earlier row ranks first (scikit-uplift ranks the later one first).
+
+    Ties: when the cut splits a block of equal scores (rows ``a+1..b`` in the ranking, ``a < m < b``),
+    the block enters *pro rata*: each of its rows counts with the share ``φ = (m − a)/(b − a)``, in
+    each arm's (weighted) count and responses::
+
+        rate_T = (Y_T(a) + φ·y_T^block) / (N_T(a) + φ·n_T^block),   likewise rate_C,
+
+    i.e. the expected arm counts and responses in the top ``m`` over all orderings of the block
+    (the cumulative counts interpolated linearly across the block, as the curves). The result does
+    not depend on the row order. scikit-uplift instead cuts the block in its own fixed order (the
+    later input row first), so the two agree whenever the cut falls on a block end and, at a split
+    block, only by chance. An arm that appears in the top ``m`` only through the split block counts
+    as present.
 
     Hand example (data of :func:`uplift_curve`), k = 0.3: top 3 rows are t = 1, 0, 1 with y = 1, 0, 1,
     so 2/2 − 0/1 = 1.0; k = 0.6: 2/3 − 1/3 = 0.333. By group, k = 0.4: top 2 of 5 treated
-    (y = 1, 1) and top 2 of 5 controls (y = 0, 0): 1 − 0 = 1.0.
+    (y = 1, 1) and top 2 of 5 controls (y = 0, 0): 1 − 0 = 1.0. Tie example of :func:`uplift_curve`
+    (scores 3, 2, 2, 2, 1), k = 0.4: m = 2 cuts the block of rows 2–4 (C y0, T y0, C y1) with φ = 1/3:
+    rate_T = (1 + 0)/(1 + 1/3) = 0.75, rate_C = (1/3)/(2/3) = 0.5, uplift@k = 0.25.
     """
     f = require_probability(k, param="k", open_interval=False)
     require_choice(strategy, ["overall", "by_group"], param="strategy")
-    y, t, w = _arrays(y, treatment, score, weights)
+    y, t, w, s = _arrays(y, treatment, score, weights)
     if strategy == "by_group":
         rate = {}
         for arm in (1.0, 0.0):
-            ya, wa = y[t == arm], w[t == arm]
+            ya, wa, sa = y[t == arm], w[t == arm], s[t == arm]
             m = max(int(np.floor(f * len(ya))), 1)
-            rate[arm] = float(np.average(ya[:m], weights=wa[:m]))
+            share = _top_share(sa, m)
+            top = share > 0
+            rate[arm] = float(np.average(ya[top], weights=(wa * share)[top]))
         return rate[1.0] - rate[0.0]
     m = max(int(np.floor(f * len(y))), 1)
-    yt, tt, wt = y[:m], t[:m], w[:m]
+    share = _top_share(s, m)
+    top = share > 0
+    yt, tt, wt = y[top], t[top], (w * share)[top]
     if tt.min() == tt.max():
         raise ValueError(f"the top {f:.0%} ({m} rows) contains only one treatment arm; use a larger k.")
     return float(np.average(yt[tt == 1], weights=wt[tt == 1]) - np.average(yt[tt == 0], weights=wt[tt == 0]))
