@@ -188,7 +188,26 @@ def display_frame(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         if c in out.columns and (out[c].dtype == object or pd.api.types.is_string_dtype(out[c])):
             out[c] = out[c].map(lambda v: scheme_label(v, lang) if isinstance(v, str) and v.startswith("cv")
                                 and v[2:].isdigit() else _header(v, lang) if isinstance(v, str) else v)
+    if lang == "zh" and "reason" in out.columns and "declared_leaky" in out.columns:  # the leakage audit
+        out["reason"] = out["reason"].map(_leak_reason_zh)
     return out.rename(columns={c: _header(str(c), lang) for c in out.columns})
+
+
+def _leak_reason_zh(reason: object) -> object:
+    """The leakage audit's reason (``validation.leakage_audit``) in Chinese; other values unchanged."""
+    if not isinstance(reason, str) or not reason:
+        return reason
+    parts = []
+    for part in reason.split("; "):
+        if part == "declared leaky":
+            parts.append("已声明为泄漏列")
+        elif part == "AUC alone above threshold":
+            parts.append("单列 AUC 超过阈值")
+        elif part.startswith("AUC alone above "):
+            parts.append(f"单列 AUC 超过 {part.removeprefix('AUC alone above ')}")
+        else:
+            parts.append(part)
+    return "；".join(parts)
 
 
 def _header(name: str, lang: str) -> str:

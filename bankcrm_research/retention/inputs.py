@@ -456,7 +456,9 @@ def resolve_inputs(
 
         fall = str(load_truth()["generator"]["market_fall"])
         auto("market_fall_date", fall, f"market_fall_date = {fall} (auto: the bundled world's market fall; the "
-                                       f"time-varying Cox adds the {FALL_WINDOW_DAYS} days after it).")
+                                       f"time-varying Cox adds the {FALL_WINDOW_DAYS} days after it).",
+             f"market_fall_date = {fall}（自动：内置模拟数据的市场下跌日；时变 Cox 模型加入其后 "
+             f"{FALL_WINDOW_DAYS} 天的窗口项）。")
     loss_col = BUNDLED["fund_loss"] if BUNDLED["fund_loss"] in table.columns else None
     if "rm_turnover" not in skips and (fall is None or not (loss_col or trt)):
         reason, fix = _SKIPS["market_fall"][lg]

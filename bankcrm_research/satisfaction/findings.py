@@ -272,7 +272,22 @@ def display_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     if "quadrant" in out.columns:
         out["quadrant"] = [label(next((k for p, k in _QUADRANTS.items() if str(v).startswith(p)), str(v)), lang)
                            for v in out["quadrant"]]
+    if "verdict" in out.columns and lang == "zh":  # MICOMResult.summary()
+        out["verdict"] = [_micom_verdict_zh(v, label) for v in out["verdict"]]
     if not isinstance(out.index, pd.RangeIndex):
         out.index = [label(str(v), lang) for v in out.index]
     out = out.rename_axis(None)
     return out.rename(columns=label_map([str(c) for c in out.columns], lang))
+
+
+def _micom_verdict_zh(verdict: object, label: Callable[..., str]) -> object:
+    """A MICOM verdict (``MICOMResult.summary``) in Chinese; other values unchanged."""
+    v = str(verdict)
+    if v.startswith("full:"):
+        return "完全测量不变：可比较路径，也可合并数据"
+    if v.startswith("partial:"):
+        return "部分测量不变：可比较路径（多群组分析），不宜合并数据"
+    if v.startswith("none for ") and ":" in v:
+        names = "、".join(label(n.strip(), "zh") for n in v[len("none for "):v.index(":")].split(","))
+        return f"{names} 不具备组成不变性：只比较其他潜变量之间的路径"
+    return verdict

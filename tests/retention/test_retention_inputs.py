@@ -90,6 +90,8 @@ def test_bundled_data_get_the_bundled_specification(bundled_customers):
     # the post-fall window of the time-varying Cox: auto = the bundled world's market fall
     assert inp.has_market_fall and inp.market_fall_date == "2022-03-01" and inp.fund_loss_column == "fund_loss_pct"
     assert dict((p, v) for p, v, _ in inp.choices)["market_fall_date"] == "2022-03-01"
+    zh = {p: s for p, _, s in resolve_inputs(bundled_customers, simulated=True, lang="zh").choices}
+    assert zh["market_fall_date"].startswith("market_fall_date = 2022-03-01（自动：内置模拟数据的市场下跌日")
 
 
 def test_market_fall_window_only_when_a_date_is_given_on_a_users_file():
