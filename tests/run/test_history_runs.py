@@ -41,7 +41,8 @@ def runs(tmp_path_factory):
     (data / "bank_panel.csv").write_text("bank_id,year\nB001,2012\n", encoding="utf-8")
     reports = tmp_path_factory.mktemp("reports")
     safe_reports = tmp_path_factory.mktemp("safe_reports")
-    common = dict(notebooks_folder=FIXTURES, progress=False, cell_timeout=120)
+    common = dict(notebooks_folder=FIXTURES, progress=False, cell_timeout=120,
+                  kernel_start_timeout=300)  # a busy shared machine can take over a minute to start a kernel
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BANKCRM_DATA_DIR", str(data))
         with ThreadPoolExecutor(2) as pool:
