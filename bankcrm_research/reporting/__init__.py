@@ -11,6 +11,7 @@ Under ``bankcrm-research run`` outputs land in ``reports/<run-id>/<notebook>/``;
 
 from __future__ import annotations
 
+from bankcrm_research.reporting.dictionary import dictionary_display
 from bankcrm_research.reporting.labels import LANGS, current_lang, label, label_map, load_labels
 from bankcrm_research.reporting.outputs import (
     ShareSafeWarning,
@@ -52,6 +53,7 @@ __all__ = [
     "skipped_sections",
     "ShareSafeWarning",
     "current_lang",
+    "dictionary_display",
     "is_row_level",
     "label",
     "label_map",
