@@ -11,6 +11,7 @@ writes full precision).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from typing import TYPE_CHECKING, Any
@@ -95,11 +96,28 @@ def styled_table(df: pd.DataFrame, *, digits: int = 3, lang: str | None = None, 
     styler = shown.style.format(formats).hide(axis="index")
     styler = styler.format_index(lambda c: header_label(c, lang), axis="columns")
     styler = styler.set_table_attributes('class="bankcrm-table"')
+    # a content-derived id instead of pandas' random one: the same table renders to the same HTML in every run
+    digest = hashlib.sha1(shown.to_csv().encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+    styler = styler.set_uuid(f"bk{digest}")
     styler = styler.set_table_styles([
         {"selector": "th", "props": "text-align: left; white-space: nowrap; padding: 2px 8px;"},
         {"selector": "td", "props": "text-align: right; padding: 2px 8px; white-space: nowrap;"},
     ])
+    # long prose (a data dictionary's meaning, a validation message) reads left-aligned and wraps
+    prose = [c for c in shown.columns if _is_prose(shown[c])]
+    if prose:
+        styler = styler.set_table_styles(
+            {c: [{"selector": "td", "props": "text-align: left; white-space: normal; min-width: 22em;"}]
+             for c in prose}, overwrite=False)
     return styler
+
+
+def _is_prose(col: pd.Series) -> bool:
+    """A text column whose values run long enough to be sentences (longest above 60 characters)."""
+    if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+        return False
+    lengths = col.dropna().map(lambda v: len(v) if isinstance(v, str) else 0)
+    return bool(len(lengths)) and int(lengths.max()) > 60
 
 
 def _meaningful_index(df: pd.DataFrame) -> bool:

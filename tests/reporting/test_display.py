@@ -48,3 +48,15 @@ def test_years_have_no_separator_and_small_values_keep_their_digits():
     mixed = column_formatter(pd.Series([-0.0434, 86.69, 0.1186, -0.00004]), "estimate")
     assert [mixed(-0.0434), mixed(86.69), mixed(0.1186), mixed(-0.00004)] == ["-0.043", "86.69", "0.119", "-4.00e-05"]
     assert mixed(0.0) == "0.00" and mixed(245.3) == "245.30"
+
+
+def test_table_html_is_the_same_in_every_run_and_prose_columns_wrap_left_aligned() -> None:
+    """pandas' Styler draws a random id per table; ours is derived from the content, so a re-run gives the
+    same HTML. Columns of sentences (longest value over 60 characters) are left-aligned and may wrap."""
+    df = pd.DataFrame({"column": ["a", "b"], "n": [1, 2], "meaning": ["short", "a sentence " * 8]})
+    first, again = table_html(df, lang="en"), table_html(df.copy(), lang="en")
+    assert first == again
+    assert table_html(df.assign(n=[1, 3]), lang="en") != first  # another table, another id
+    css = first.split("</style>")[0]
+    assert "td.col2 {\n  text-align: left;\n  white-space: normal;" in css
+    assert "td.col0 {" not in css and "td.col1 {" not in css  # short text and numbers keep the default
