@@ -215,11 +215,11 @@ def _mark_failure_in_notebook(path: Path, cell_index: int | None, ename: str, ev
             cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=evalue,
                                                         traceback=[f"{ename}: {evalue}"]))
             exec_count = cell.get("execution_count") or "?"
-        anchor = nbformat.v4.new_markdown_cell(ERROR_ANCHOR_MSG)
+        anchor = nbformat.v4.new_markdown_cell(ERROR_ANCHOR_MSG, id="bankcrm-error-anchor")
         anchor.metadata["tags"] = [ERROR_MARKER_TAG]
         nb.cells.insert(cell_index, anchor)
     banner = nbformat.v4.new_markdown_cell(
-        (ERROR_MESSAGE_TEMPLATE % str(exec_count)) + f"\n\n**{ename}**: {evalue}"
+        (ERROR_MESSAGE_TEMPLATE % str(exec_count)) + f"\n\n**{ename}**: {evalue}", id="bankcrm-error-banner"
     )
     banner.metadata["tags"] = [ERROR_MARKER_TAG]
     nb.cells.insert(0, banner)

@@ -301,7 +301,7 @@ def prepare_for_reader(nb: Any, *, share_safe: bool = False, roots: Sequence[str
         items = "".join(f"<li>{_html.escape(k)}{f' (×{n})' if n > 1 else ''}</li>" for k, n in warnings.items())
         html = (f'<details class="bk-warnings"><summary>{title} ({len(warnings)})</summary>'
                 f"<ul>{items}</ul></details>")
-        cell = nbformat.v4.new_code_cell("")
+        cell = nbformat.v4.new_code_cell("", id="bankcrm-warnings")  # fixed id: same run, same HTML
         cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
         _hide_input(cell)
         nb.cells.append(cell)

@@ -73,6 +73,8 @@ def test_prepare_for_reader_rewrites_parameters_outputs_and_warnings():
     warn_html = cells[-1].outputs[0]["data"]["text/html"]
     assert warn_html.startswith('<details class="bk-warnings"><summary>Warnings (3)</summary>')
     assert "ipykernel" not in warn_html and "/opt/" not in warn_html and "(In [4])" in warn_html
+    # a fixed cell id (nbformat draws a random one): the same run renders to the same HTML
+    assert cells[-1].id == "bankcrm-warnings" == prepare_for_reader(_nb(), roots=["/work/reports/r1"]).cells[-1].id
 
 
 def test_html_hides_code_behind_toggles_and_share_safe_has_none(tmp_path):
