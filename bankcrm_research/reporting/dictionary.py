@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bankcrm_research.reporting.labels import _check_lang, current_lang, load_labels
+from bankcrm_research.reporting.labels import _check_lang, current_lang, current_translation, load_labels
 
 __all__ = ["DICT_PREFIX", "UNIT_PREFIX", "dictionary_display"]
 
@@ -59,16 +59,10 @@ def dictionary_display(frame: pd.DataFrame, lang: str | None = None) -> pd.DataF
     lang = _check_lang(lang) if lang is not None else current_lang()
     if lang == "en":
         return frame
-    labels = load_labels()
     out = frame.copy()
-
-    def meaning(row: pd.Series) -> object:
-        entry = labels.get(f"{DICT_PREFIX}{row['table']}.{row['column']}")
-        return entry[lang] if entry is not None and entry["en"] == row["meaning"] else row["meaning"]
-
-    if len(out):
-        out["meaning"] = out.apply(meaning, axis=1)
+    out["meaning"] = [current_translation(f"{DICT_PREFIX}{t}.{c}", m, lang) if isinstance(m, str) else m
+                      for t, c, m in zip(out["table"], out["column"], out["meaning"], strict=True)]
     if "unit" in out.columns:
-        units = {e["en"]: e[lang] for k, e in labels.items() if k.startswith(UNIT_PREFIX)}
+        units = {e["en"]: e[lang] for k, e in load_labels().items() if k.startswith(UNIT_PREFIX)}
         out["unit"] = out["unit"].map(lambda u: units.get(u, u) if isinstance(u, str) else u)
     return out

@@ -36,6 +36,7 @@ from typing import Any, Literal, NamedTuple
 from bankcrm_research.reporting import _env
 
 __all__ = [
+    "current_translation",
     "LANGS", "label", "label_map", "load_labels", "labels_dir", "current_lang", "MetricInfo",
     "metric_info", "humanize_key", "METRIC_PREFIX",
 ]
@@ -196,6 +197,18 @@ def label(key: str, lang: str | None = None) -> str:
     lang = _check_lang(lang) if lang is not None else current_lang()
     entry = load_labels().get(str(key))
     return entry[lang] if entry else str(key)
+
+
+def current_translation(key: str, english: str, lang: str) -> str:
+    """``english`` in ``lang`` through the entry ``key``, but only while that entry's ``en`` text is
+    ``english`` word for word; otherwise ``english`` itself.
+
+    For texts whose English lives elsewhere (a notebook's parameter comments, the schemas'
+    descriptions): an English text edited without its translation then shows in English rather than
+    as a stale translation.
+    """
+    entry = load_labels().get(str(key))
+    return entry[lang] if entry is not None and lang in entry and entry["en"] == english else english
 
 
 def label_map(keys: Iterable[str], lang: str | None = None) -> dict[str, str]:

@@ -177,10 +177,9 @@ def _translated_note(comment: str, name: str, notebook: str | None, lang: str) -
     number = re.match(r"\d+", Path(str(notebook)).name)
     if number is None:
         return comment
-    from bankcrm_research.reporting.labels import load_labels
+    from bankcrm_research.reporting.labels import current_translation
 
-    entry = load_labels().get(f"param.{number.group(0)}.{name}")
-    return entry["zh"] if entry and entry["en"] == comment else comment
+    return current_translation(f"param.{number.group(0)}.{name}", comment, lang)
 
 
 def parameters_table(defaults_source: str, injected_source: str = "", *, roots: Sequence[str | Path] = (),
