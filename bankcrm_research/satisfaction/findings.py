@@ -262,7 +262,8 @@ _QUADRANTS = {"fix first": "quadrant_fix_first", "keep up": "quadrant_keep_up",
 
 def display_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """A copy of a result table for reading in ``lang``: headers, construct / driver / segment names and
-    IPMA quadrants through the label files, index name dropped (the saved CSV keeps canonical names)."""
+    IPMA quadrants through the label files; row names (a non-default index) become the first column (the
+    saved CSV keeps canonical names)."""
     from bankcrm_research.reporting.labels import label, label_map
 
     out = frame.copy()
@@ -274,8 +275,12 @@ def display_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
                            for v in out["quadrant"]]
     if "verdict" in out.columns and lang == "zh":  # MICOMResult.summary()
         out["verdict"] = [_micom_verdict_zh(v, label) for v in out["verdict"]]
-    if not isinstance(out.index, pd.RangeIndex):
+    if not isinstance(out.index, pd.RangeIndex) and not pd.api.types.is_numeric_dtype(out.index):
+        # row names (EFA items, constructs) become the first column: show_table drops an unnamed index;
+        # a numeric index left by filtering carries no names and stays dropped
+        name = str(frame.index.name) if frame.index.name is not None else "item"
         out.index = [label(str(v), lang) for v in out.index]
+        out = out.rename_axis(name).reset_index()
     out = out.rename_axis(None)
     return out.rename(columns=label_map([str(c) for c in out.columns], lang))
 
